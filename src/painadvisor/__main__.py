@@ -1,0 +1,3 @@
+from painadvisor.cli import main
+
+main()

@@ -1,0 +1,355 @@
+"""Load the YAML knowledge base and validate it into frozen objects.
+
+Every problem is reported as ``file:line: message``, all at once, so that a
+broken rule can never exist as an object.  Nothing in a rule file is executed:
+conditions are plain data that the engine interprets.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from painadvisor import vocabulary
+from painadvisor.errors import PainAdvisorError, RuleError
+from painadvisor.models import (
+    AREAS,
+    TIP_KINDS,
+    TRIAGE_LEVELS,
+    AllOf,
+    AnyOf,
+    Cause,
+    Condition,
+    Evidence,
+    KnowledgeBase,
+    Leaf,
+    Not,
+    RedFlag,
+    Source,
+    Tip,
+)
+from painadvisor.vocabulary import Kind
+from painadvisor.yamlio import LocatedDict, LocatedList, load_yaml, read_text
+
+SECTIONS = ("sources", "causes", "red_flags", "tips")
+MAX_WEIGHT = 10.0
+_ID = re.compile(r"^[a-z0-9]+(?:[-.][a-z0-9]+)*$")
+
+
+def builtin_rules_dir() -> Path:
+    """The rules shipped in the wheel, or the repository's ``rules/`` in a checkout."""
+    here = Path(__file__).resolve().parent
+    packaged = here / "rules"
+    return packaged if packaged.is_dir() else here.parents[1] / "rules"
+
+
+def rule_files(paths: Iterable[Path]) -> list[Path]:
+    files: list[Path] = []
+    for path in paths:
+        files.extend(sorted(path.glob("*.yaml")) if path.is_dir() else [path])
+    return files
+
+
+def load_knowledge_base(paths: Iterable[Path] | None = None) -> KnowledgeBase:
+    files = rule_files([builtin_rules_dir()] if paths is None else paths)
+    reader = _Reader()
+    for path in files:
+        try:
+            document = load_yaml(read_text(path), str(path))
+        except PainAdvisorError as err:
+            reader.problems.append(str(err))
+            continue
+        reader.read_file(document, str(path))
+    reader.check_references()
+    if reader.problems:
+        raise RuleError(reader.problems)
+    return KnowledgeBase(
+        causes=tuple(reader.causes.values()),
+        red_flags=tuple(reader.red_flags.values()),
+        tips=tuple(reader.tips.values()),
+        sources=dict(reader.sources),
+    )
+
+
+class _Reader:
+    """Walks rule documents, collecting objects and every problem found."""
+
+    def __init__(self) -> None:
+        self.problems: list[str] = []
+        self.sources: dict[str, Source] = {}
+        self.causes: dict[str, Cause] = {}
+        self.red_flags: dict[str, RedFlag] = {}
+        self.tips: dict[str, Tip] = {}
+        self.path = ""
+        self.cited: list[tuple[str, int | None, str]] = []  # (origin, line, source id)
+        self.tip_causes: list[tuple[str, int | None, str]] = []
+        self.flag_refs: list[tuple[str, int | None, str]] = []
+
+    def problem(self, line: int | None, message: str) -> None:
+        self.problems.append(f"{self.path}:{line}: {message}" if line else f"{self.path}: {message}")
+
+    # --- documents and sections --------------------------------------------------
+
+    def read_file(self, document: Any, path: str) -> None:
+        self.path = path
+        if document is None:
+            self.problem(None, "file is empty")
+            return
+        if not isinstance(document, LocatedDict):
+            self.problem(getattr(document, "line", None), "a rule file must be a mapping of sections")
+            return
+        for key in document:
+            if key not in SECTIONS:
+                self.problem(document.line_of(key), f"unknown section '{key}'{_hint(key, SECTIONS)}; "
+                             f"allowed: {', '.join(SECTIONS)}")
+        readers: dict[str, tuple[Callable[[LocatedDict], Any], dict[str, Any]]] = {
+            "sources": (self.read_source, self.sources),
+            "causes": (self.read_cause, self.causes),
+            "red_flags": (self.read_red_flag, self.red_flags),
+            "tips": (self.read_tip, self.tips),
+        }
+        for section, (read, into) in readers.items():
+            if section in document:
+                self.read_section(document, section, read, into)
+
+    def read_section(self, document: LocatedDict, section: str,
+                     read: Callable[[LocatedDict], Any], into: dict[str, Any]) -> None:
+        entries = document[section]
+        if not isinstance(entries, LocatedList):
+            self.problem(document.line_of(section), f"'{section}' must be a list")
+            return
+        for entry, line in zip(entries, entries.item_lines, strict=True):
+            if not isinstance(entry, LocatedDict):
+                self.problem(line, f"each entry of '{section}' must be a mapping")
+                continue
+            item = read(entry)
+            if item is None:
+                continue
+            if item.id in into:
+                self.problem(entry.line_of("id"), f"duplicate id '{item.id}' (first in {into[item.id].origin})")
+                continue
+            into[item.id] = item
+
+    # --- entries -----------------------------------------------------------------
+
+    def read_source(self, entry: LocatedDict) -> Source | None:
+        got = self.fields(entry, "source", {"id": _id, "authors": _text, "year": _year,
+                                            "title": _text, "published": _text}, {})
+        return Source(**got, origin=self.path) if got else None
+
+    def read_cause(self, entry: LocatedDict) -> Cause | None:
+        got = self.fields(entry, "cause", {
+            "id": _id, "name": _text, "area": _choice(AREAS), "level": _choice(TRIAGE_LEVELS),
+            "base_rate": _base_rate, "explanation": _text, "evidence": self.evidence_list,
+            "sources": self.source_ids,
+        }, {})
+        return Cause(**got, origin=self.path) if got else None
+
+    def read_red_flag(self, entry: LocatedDict) -> RedFlag | None:
+        got = self.fields(entry, "red flag", {
+            "id": _id, "name": _text, "triage": _choice(TRIAGE_LEVELS[1:]), "message": _text,
+            "trigger": self.condition, "sources": self.source_ids,
+        }, {"unless_raised": self.flag_ids})
+        return RedFlag(**got, origin=self.path) if got else None
+
+    def read_tip(self, entry: LocatedDict) -> Tip | None:
+        got = self.fields(entry, "tip", {
+            "id": _id, "kind": _choice(TIP_KINDS), "text": _text, "sources": self.source_ids,
+        }, {"for_causes": self.cause_ids, "when": self.condition,
+            "max_triage": _choice(TRIAGE_LEVELS[:2])})
+        return Tip(**got, origin=self.path) if got else None
+
+    def fields(self, entry: LocatedDict, what: str, required: dict[str, Callable[..., Any]],
+               optional: dict[str, Callable[..., Any]]) -> dict[str, Any] | None:
+        """Check an entry's keys and convert each field; None when anything is wrong."""
+        before = len(self.problems)
+        allowed = {**required, **optional}
+        for key in entry:
+            if key not in allowed:
+                self.problem(entry.line_of(key), f"{what}: unknown key '{key}'{_hint(key, list(allowed))}")
+        for key in required:
+            if key not in entry:
+                self.problem(entry.line, f"{what}: missing '{key}'")
+        got: dict[str, Any] = {}
+        for key, convert in allowed.items():
+            if key in entry:
+                try:
+                    got[key] = convert(entry[key], entry.line_of(key))
+                except _FieldError as err:
+                    self.problem(err.line or entry.line_of(key), f"{what} {key}: {err}")
+        return got if len(self.problems) == before else None
+
+    # --- field converters that need the reader -------------------------------------
+
+    def source_ids(self, raw: Any, line: int | None) -> tuple[str, ...]:
+        ids = _id_list(raw, line, allow_empty=False)
+        self.cited.extend((self.path, line, source) for source in ids)
+        return ids
+
+    def cause_ids(self, raw: Any, line: int | None) -> tuple[str, ...]:
+        ids = _id_list(raw, line, allow_empty=False)
+        self.tip_causes.extend((self.path, line, cause) for cause in ids)
+        return ids
+
+    def flag_ids(self, raw: Any, line: int | None) -> tuple[str, ...]:
+        ids = _id_list(raw, line, allow_empty=False)
+        self.flag_refs.extend((self.path, line, flag) for flag in ids)
+        return ids
+
+    def evidence_list(self, raw: Any, line: int | None) -> tuple[Evidence, ...]:
+        if not isinstance(raw, LocatedList) or not raw:
+            raise _FieldError("must be a non-empty list", line)
+        items = []
+        for entry, item_line in zip(raw, raw.item_lines, strict=True):
+            if not isinstance(entry, LocatedDict):
+                raise _FieldError("each item must be a mapping", item_line)
+            body = LocatedDict()
+            body.line = entry.line
+            for key, value in entry.items():
+                if key not in ("weight", "note"):
+                    body[key] = value
+                    body.key_lines[key] = entry.line_of(key)
+            if "weight" not in entry:
+                raise _FieldError("each item needs a 'weight'", entry.line)
+            weight = _weight(entry["weight"], entry.line_of("weight"))
+            note = _text(entry["note"], entry.line_of("note")) if "note" in entry else ""
+            items.append(Evidence(self.condition(body, entry.line), weight, note))
+        return tuple(items)
+
+    def condition(self, raw: Any, line: int | None) -> Condition:
+        return parse_condition(raw, line)
+
+    def check_references(self) -> None:
+        for refs, known, what in ((self.cited, self.sources, "source"),
+                                  (self.tip_causes, self.causes, "cause"),
+                                  (self.flag_refs, self.red_flags, "red flag")):
+            for path, line, ref in refs:
+                if ref not in known:
+                    self.path = path
+                    self.problem(line, f"unknown {what} '{ref}'{_hint(ref, list(known))}")
+
+
+# --- conditions ---------------------------------------------------------------------
+
+_LEAF_KEYS = ("fact", "value", "any_of", "at_least", "at_most")
+
+
+def parse_condition(raw: Any, line: int | None) -> Condition:
+    if not isinstance(raw, LocatedDict):
+        raise _FieldError("a condition must be a mapping", line)
+    line = raw.line or line
+    forms = [key for key in ("fact", "all", "any", "not") if key in raw]
+    if len(forms) != 1:
+        raise _FieldError("a condition needs exactly one of 'fact', 'all', 'any' or 'not'", line)
+    form = forms[0]
+    if form == "fact":
+        return _leaf(raw, line)
+    extra = [key for key in raw if key != form]
+    if extra:
+        raise _FieldError(f"unknown key '{extra[0]}' beside '{form}'", raw.line_of(extra[0]))
+    inner = raw[form]
+    if form == "not":
+        return Not(parse_condition(inner, raw.line_of("not")))
+    if not isinstance(inner, LocatedList) or not inner:
+        raise _FieldError(f"'{form}' must be a non-empty list of conditions", raw.line_of(form))
+    parts = tuple(parse_condition(item, item_line) for item, item_line in zip(inner, inner.item_lines, strict=True))
+    return AllOf(parts) if form == "all" else AnyOf(parts)
+
+
+def _leaf(raw: LocatedDict, line: int | None) -> Leaf:
+    for key in raw:
+        if key not in _LEAF_KEYS:
+            raise _FieldError(f"unknown key '{key}'{_hint(key, _LEAF_KEYS)}", raw.line_of(key))
+    fact_id = raw["fact"]
+    if not isinstance(fact_id, str) or fact_id not in vocabulary.FACTS_BY_ID:
+        raise _FieldError(f"unknown fact '{fact_id}'{_hint(str(fact_id), list(vocabulary.FACTS_BY_ID))}",
+                          raw.line_of("fact"))
+    fact = vocabulary.FACTS_BY_ID[fact_id]
+    tests = [key for key in ("value", "any_of", "at_least", "at_most") if key in raw]
+    if fact.kind is Kind.TEXT:
+        raise _FieldError(f"'{fact.id}' is free text and cannot be tested", raw.line_of("fact"))
+    if fact.kind is Kind.NUMBER:
+        if not tests or not set(tests) <= {"at_least", "at_most"}:
+            raise _FieldError(f"'{fact.id}' is a number: test it with 'at_least' and/or 'at_most'", line)
+        bounds = {key: _bound(fact, raw[key], raw.line_of(key)) for key in tests}
+        return Leaf(fact.id, at_least=bounds.get("at_least"), at_most=bounds.get("at_most"))
+    if tests not in (["value"], ["any_of"]):
+        raise _FieldError(f"'{fact.id}' needs exactly one of 'value' or 'any_of'", line)
+    if fact.kind is Kind.YES_NO:
+        if tests != ["value"] or not isinstance(raw["value"], bool):
+            raise _FieldError(f"'{fact.id}' is yes/no: use 'value: true' or 'value: false'", raw.line_of(tests[0]))
+        return Leaf(fact.id, values=frozenset([raw["value"]]))
+    items = raw["any_of"] if tests == ["any_of"] else [raw["value"]]
+    if not isinstance(items, list) or not items:
+        raise _FieldError("'any_of' must be a non-empty list", raw.line_of(tests[0]))
+    for item in items:
+        if item not in fact.values:
+            raise _FieldError(f"{fact.id}: '{item}' is not an allowed value{_hint(str(item), fact.values)}",
+                              raw.line_of(tests[0]))
+    return Leaf(fact.id, values=frozenset(items))
+
+
+def _bound(fact: vocabulary.Fact, raw: Any, line: int | None) -> int:
+    low, high = fact.minimum or 0, fact.maximum or 10**9
+    if not isinstance(raw, int) or isinstance(raw, bool) or not low <= raw <= high:
+        raise _FieldError(f"'{fact.id}' bound must be a whole number from {low} to {high}", line)
+    return raw
+
+
+# --- plain field converters -----------------------------------------------------------
+
+
+class _FieldError(Exception):
+    def __init__(self, message: str, line: int | None) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+def _text(raw: Any, line: int | None) -> str:
+    if not isinstance(raw, str) or not raw.strip():
+        raise _FieldError("must be non-empty text", line)
+    return " ".join(raw.split())
+
+
+def _id(raw: Any, line: int | None) -> str:
+    if not isinstance(raw, str) or not _ID.match(raw):
+        raise _FieldError(f"'{raw}' is not a valid id (lower-case letters, digits and dashes)", line)
+    return raw
+
+
+def _id_list(raw: Any, line: int | None, *, allow_empty: bool) -> tuple[str, ...]:
+    if not isinstance(raw, list) or (not raw and not allow_empty):
+        raise _FieldError("must be a non-empty list of ids", line)
+    return tuple(_id(item, line) for item in raw)
+
+
+def _year(raw: Any, line: int | None) -> int:
+    if not isinstance(raw, int) or isinstance(raw, bool) or not 1800 <= raw <= 2100:
+        raise _FieldError("must be a year such as 2002", line)
+    return raw
+
+
+def _base_rate(raw: Any, line: int | None) -> float:
+    if isinstance(raw, bool) or not isinstance(raw, int | float) or not 0 < raw <= 1:
+        raise _FieldError("must be a share between 0 and 1, such as 0.05", line)
+    return float(raw)
+
+
+def _weight(raw: Any, line: int | None) -> float:
+    if isinstance(raw, bool) or not isinstance(raw, int | float) or not 0 < abs(raw) <= MAX_WEIGHT:
+        raise _FieldError(f"weight must be a non-zero number from -{MAX_WEIGHT:g} to {MAX_WEIGHT:g}", line)
+    return float(raw)
+
+
+def _choice(allowed: tuple[str, ...]) -> Callable[[Any, int | None], str]:
+    def convert(raw: Any, line: int | None) -> str:
+        if raw not in allowed:
+            raise _FieldError(f"'{raw}' is not one of {', '.join(allowed)}", line)
+        return str(raw)
+    return convert
+
+
+def _hint(word: str, choices: Iterable[str]) -> str:
+    return vocabulary.suggest(word, list(choices))

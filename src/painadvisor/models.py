@@ -1,0 +1,161 @@
+"""Frozen data: the knowledge base as loaded, and the advice the engine returns."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from painadvisor.vocabulary import FactValue
+
+TRIAGE_LEVELS = ("self-care", "see-doctor", "emergency")
+AREAS = ("knee", "shin-calf", "foot-ankle", "hip-thigh", "whole-body")
+TIP_KINDS = ("now", "prevention")
+
+
+def triage_rank(level: str) -> int:
+    return TRIAGE_LEVELS.index(level)
+
+
+# --- conditions -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Leaf:
+    """One fact tested against a set of values or a number range."""
+
+    fact: str
+    values: frozenset[str | bool] | None = None
+    at_least: int | None = None
+    at_most: int | None = None
+
+
+@dataclass(frozen=True)
+class AllOf:
+    conditions: tuple[Condition, ...]
+
+
+@dataclass(frozen=True)
+class AnyOf:
+    conditions: tuple[Condition, ...]
+
+
+@dataclass(frozen=True)
+class Not:
+    condition: Condition
+
+
+Condition = Leaf | AllOf | AnyOf | Not
+
+
+# --- the knowledge base -----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Source:
+    id: str
+    authors: str
+    year: int
+    title: str
+    published: str
+    origin: str = ""
+
+    def citation(self) -> str:
+        return f"{self.authors} ({self.year}). {self.title}. {self.published}."
+
+
+@dataclass(frozen=True)
+class Evidence:
+    condition: Condition
+    weight: float
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Cause:
+    id: str
+    name: str
+    area: str
+    level: str
+    base_rate: float
+    explanation: str
+    evidence: tuple[Evidence, ...]
+    sources: tuple[str, ...]
+    origin: str = ""
+
+
+@dataclass(frozen=True)
+class RedFlag:
+    id: str
+    name: str
+    triage: str
+    message: str
+    trigger: Condition
+    sources: tuple[str, ...]
+    unless_raised: tuple[str, ...] = ()
+    origin: str = ""
+
+
+@dataclass(frozen=True)
+class Tip:
+    id: str
+    kind: str
+    text: str
+    sources: tuple[str, ...]
+    for_causes: tuple[str, ...] = ()
+    when: Condition | None = None
+    max_triage: str | None = None
+    origin: str = ""
+
+
+@dataclass(frozen=True)
+class KnowledgeBase:
+    causes: tuple[Cause, ...]
+    red_flags: tuple[RedFlag, ...]
+    tips: tuple[Tip, ...]
+    sources: dict[str, Source] = field(default_factory=dict)
+
+    def cause(self, cause_id: str) -> Cause:
+        return next(cause for cause in self.causes if cause.id == cause_id)
+
+
+# --- the advice -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Contribution:
+    """One piece of evidence that fired: the case facts behind it and its weight."""
+
+    facts: dict[str, FactValue]
+    weight: float
+    note: str
+
+
+@dataclass(frozen=True)
+class RankedCause:
+    cause: Cause
+    score: float
+    points: float
+    base_points: float
+    because: tuple[Contribution, ...]
+
+
+@dataclass(frozen=True)
+class RaisedFlag:
+    flag: RedFlag
+    facts: dict[str, FactValue]
+
+
+@dataclass(frozen=True)
+class ChosenTip:
+    tip: Tip
+    reason: str
+
+
+@dataclass(frozen=True)
+class Advice:
+    case: dict[str, FactValue]
+    triage: str
+    triage_reasons: tuple[str, ...]
+    red_flags: tuple[RaisedFlag, ...]
+    causes: tuple[RankedCause, ...]
+    tips: tuple[ChosenTip, ...]
+    missing: tuple[str, ...]

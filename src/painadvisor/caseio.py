@@ -1,0 +1,68 @@
+"""Reading a case: from a YAML or JSON file (or stdin) and from command-line flags."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+
+from painadvisor.errors import CaseError, PainAdvisorError
+from painadvisor.vocabulary import FACTS, FactValue, Kind, parse_case, parse_value
+from painadvisor.yamlio import MAX_BYTES, decode, load_data, read_text
+
+CASE_MAX_BYTES = 1024 * 1024
+# A vignette file (as in shared/cases) holds the case under `case:` beside these keys.
+VIGNETTE_KEYS = {"id", "story", "expect", "case"}
+
+
+def read_case_file(name: str) -> dict[str, FactValue]:
+    """Read a case file (``-`` for stdin); every problem is a one-line ``CaseError``."""
+    try:
+        if name == "-":
+            label = "<stdin>"
+            text = decode(sys.stdin.buffer.read(CASE_MAX_BYTES + 1), label, max_bytes=CASE_MAX_BYTES)
+        else:
+            label = name
+            text = read_text(Path(name), max_bytes=min(CASE_MAX_BYTES, MAX_BYTES))
+        document = load_data(text, label)
+    except PainAdvisorError as err:
+        raise CaseError(err.message, path=err.path, line=err.line) from None
+    if document is None:
+        raise CaseError("the case file is empty", path=label)
+    if not isinstance(document, Mapping):
+        raise CaseError("a case file must be a mapping of facts, such as 'location: knee.outer'", path=label)
+    if isinstance(document.get("case"), Mapping) and set(document) <= VIGNETTE_KEYS:
+        document = document["case"]
+    try:
+        return parse_case(document)
+    except CaseError as err:
+        line = document.line_of(_bad_key(document, err)) if hasattr(document, "line_of") else None
+        raise CaseError(err.message, path=label, line=line) from None
+
+
+def _bad_key(document: Mapping[str, object], err: CaseError) -> str:
+    """The key an error is about, for its line number (the message starts with it)."""
+    head = err.message.split(":", 1)[0]
+    for key in document:
+        if head == key or f"'{key}'" in err.message.split(";", 1)[0]:
+            return str(key)
+    return ""
+
+
+def case_from_flags(values: Mapping[str, object]) -> dict[str, FactValue]:
+    """Facts given as flags (None or empty means not given), checked like a case file."""
+    case: dict[str, FactValue] = {}
+    for fact in FACTS:
+        raw = values.get(fact.id)
+        if raw is None or raw == [] or raw == ():
+            continue
+        if fact.kind is Kind.MANY and isinstance(raw, list | tuple):
+            raw = [part.strip() for item in raw for part in str(item).split(",") if part.strip()]
+        case[fact.id] = parse_value(fact, raw, name=fact.flag)
+    return case
+
+
+def merge(file_case: Mapping[str, FactValue], flag_case: Mapping[str, FactValue]) -> dict[str, FactValue]:
+    """Flags override the file, fact by fact; the result keeps vocabulary order."""
+    merged = {**file_case, **flag_case}
+    return {fact.id: merged[fact.id] for fact in FACTS if fact.id in merged}

@@ -1,0 +1,1 @@
+"""Renderers: pure functions of the advice (terminal output alone uses Rich)."""

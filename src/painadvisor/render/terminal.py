@@ -1,0 +1,129 @@
+"""The advice on a terminal, with Rich.  Red flags first, in a panel nobody can miss.
+
+Every string that comes from the user or a rule file goes through ``Text`` (never
+parsed as markup) after control characters are stripped, so nothing typed can
+style, move or hide output.
+"""
+
+from __future__ import annotations
+
+import io
+
+from rich import box
+from rich.console import Console, Group
+from rich.panel import Panel
+from rich.table import Table
+from rich.text import Text
+
+from painadvisor.models import Advice, Contribution, RankedCause
+from painadvisor.render.common import DISCLAIMER, TRIAGE_HEADLINES, TRIAGE_SUMMARIES, format_facts
+from painadvisor.vocabulary import FACTS_BY_ID
+
+SHOWN_CAUSES = 5
+MIN_SHOWN_SCORE = 0.02
+TOP_REASONS = 3
+BAR_WIDTH = 20
+_STYLES = {"emergency": "bold white on red", "see-doctor": "bold black on yellow", "self-care": "bold green"}
+_BORDERS = {"emergency": "red", "see-doctor": "yellow", "self-care": "green"}
+
+
+def text_console(*, to_file: bool = False) -> Console:
+    """stdout, coloured only on a terminal without NO_COLOR; or a recorder for a file."""
+    if to_file:
+        return Console(file=io.StringIO(), record=True, width=100, color_system=None,
+                       force_terminal=False, highlight=False)
+    return Console(highlight=False)
+
+
+def clean(text: str) -> Text:
+    """User or rule text as literal Rich text: no markup, no control characters."""
+    return Text("".join(ch if ch.isprintable() or ch == "\n" else "?" for ch in text))
+
+
+def render_terminal(advice: Advice, console: Console, *, explain: bool = False) -> None:
+    console.print(_triage_panel(advice))
+    console.print()
+    console.print(Text("Likely causes", style="bold underline"))
+    shown = [ranked for ranked in advice.causes[:SHOWN_CAUSES] if ranked.score >= MIN_SHOWN_SCORE]
+    for number, ranked in enumerate(shown or advice.causes[:1], start=1):
+        console.print(_cause_block(number, ranked, explain=explain))
+    console.print()
+    for kind, title in (("now", "What to do now"), ("prevention", "To stop it coming back")):
+        tips = [chosen.tip.text for chosen in advice.tips if chosen.tip.kind == kind]
+        if tips:
+            console.print(Text(title, style="bold underline"))
+            console.print(_bullets(tips))
+            console.print()
+    if advice.missing:
+        console.print(Text("To sharpen this advice, tell me:", style="bold"))
+        console.print(_bullets([f"{FACTS_BY_ID[fact].label} ({FACTS_BY_ID[fact].flag})" for fact in advice.missing]))
+        console.print()
+    console.print(Text(DISCLAIMER, style="italic"))
+
+
+def _bullets(items: list[str]) -> Table:
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(width=3, justify="right")
+    grid.add_column(ratio=1)
+    for item in items:
+        grid.add_row("•", clean(item))
+    return grid
+
+
+def _triage_panel(advice: Advice) -> Panel:
+    level = advice.triage
+    parts: list[Text] = [Text(TRIAGE_SUMMARIES[level])]
+    for raised in advice.red_flags:
+        parts.append(Text(""))
+        heading = Text("⚠ ", style="bold").append(raised.flag.name, style="bold")
+        heading.append(f"  [{raised.flag.triage}]", style=_STYLES[raised.flag.triage])
+        parts.append(heading)
+        parts.append(clean(raised.flag.message))
+        if raised.facts:
+            parts.append(Text("because you said: ", style="dim").append_text(clean(format_facts(raised.facts))))
+    names = {ranked.cause.id: ranked.cause.name for ranked in advice.causes}
+    for reason in advice.triage_reasons:
+        if reason.startswith("likely cause: "):
+            name = names.get(reason.split(": ", 1)[1], "")
+            parts.append(Text(""))
+            parts.append(Text(f"A likely cause needs a clinician: {name}.", style="bold"))
+    title = Text(f" {TRIAGE_HEADLINES[level]} ", style=_STYLES[level])
+    heavy = box.HEAVY if level != "self-care" else box.ROUNDED
+    return Panel(Group(*parts), title=title, title_align="left", border_style=_BORDERS[level], box=heavy)
+
+
+def _cause_block(number: int, ranked: RankedCause, *, explain: bool) -> Table:
+    grid = Table.grid(padding=(0, 1))
+    grid.add_column(width=3, justify="right")
+    grid.add_column(width=6, justify="right")
+    grid.add_column(ratio=1)
+    grid.add_row(f"{number}.", Text(f"{ranked.score:.0%}", style="bold"),
+                 Text(ranked.cause.name, style="bold").append("  ").append_text(_bar(ranked.score)))
+    for weight, reason, style in _reasons(ranked, explain=explain):
+        grid.add_row("", Text(weight, style=style), reason)
+    return grid
+
+
+def _reasons(ranked: RankedCause, *, explain: bool) -> list[tuple[str, Text, str]]:
+    """(points, why, style) rows: the top reasons for, or with ``explain`` every point."""
+    items: list[Contribution] = sorted(ranked.because, key=lambda item: -abs(item.weight))
+    if not explain:
+        items = [item for item in items if item.weight > 0][:TOP_REASONS]
+    rows = [(f"{item.weight:+.1f}", _reason_text(item), "green" if item.weight > 0 else "red") for item in items]
+    if explain:
+        rows.insert(0, (f"{ranked.base_points:+.2f}", Text("how common it is among injured runners"), "dim"))
+        rows.append((f"={ranked.points:.2f}", Text("points in all; the score is its share among all causes"),
+                     "dim"))
+    return rows
+
+
+def _reason_text(item: Contribution) -> Text:
+    line = clean(item.note or format_facts(item.facts))
+    if item.note and item.facts:
+        line.append_text(Text(" (", style="dim").append_text(clean(format_facts(item.facts))).append(")", style="dim"))
+    return line
+
+
+def _bar(score: float) -> Text:
+    filled = round(score * BAR_WIDTH)
+    return Text("█" * filled, style="cyan").append("░" * (BAR_WIDTH - filled), style="dim")

@@ -38,10 +38,12 @@ class PainAdvisorGroup(TyperGroup):
         except PainAdvisorError as err:
             code = _fail(str(err), err.exit_code)
         except (typer.Abort, KeyboardInterrupt):
-            code = _fail("interrupted", EXIT_INTERRUPTED)
+            code = EXIT_INTERRUPTED
         except BrokenPipeError:
             code = EXIT_FAILURE
         code = code if isinstance(code, int) else 0
+        if code == EXIT_INTERRUPTED:  # Typer turns Ctrl-C into a silent exit 130
+            sys.stderr.write("\npainadvisor: interrupted\n")
         if standalone_mode:
             sys.exit(code)
         return code
@@ -76,9 +78,12 @@ def root(
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
                                           help="Show the version and exit.")] = False,
 ) -> None:
-    """Advice for runners in pain: likely causes, red flags and what to do. Not a diagnosis."""
+    """Advice for runners in pain: likely causes, red flags and what to do. Not a diagnosis.
+
+    Run without a command for the interactive consultation.
+    """
     if ctx.invoked_subcommand is None:
-        sys.stdout.write(ctx.get_help() + "\n")
+        ctx.invoke(ask)
 
 
 @app.command(epilog=EXAMPLES)
@@ -104,8 +109,104 @@ def advise(
 
     case = caseio.merge(caseio.read_case_file(case_file) if case_file else {}, flags)
     kb = knowledge.load_knowledge_base()
-    advice = engine.evaluate(kb, case)
-    text = _render(advice, kb, output_format, explain=explain, to_file=output is not None)
+    _emit(engine.evaluate(kb, case), kb, output_format, output, force=force, explain=explain)
+
+
+@app.command()
+def ask(
+    replay: Annotated[str | None, typer.Option(
+        "--replay", metavar="FILE",
+        help="Run the consultation without a terminal, answering from a case file ('-' for stdin).")] = None,
+    output_format: Annotated[OutputFormat, typer.Option(
+        "--format", "-f", help="text, json or markdown.")] = OutputFormat.text,
+    output: Annotated[Path | None, typer.Option(
+        "--output", "-o", metavar="FILE", help="Write the advice to FILE instead of the screen.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace FILE if it exists.")] = False,
+    explain: Annotated[bool, typer.Option("--explain", help="Show every point behind every score.")] = False,
+) -> None:
+    """A short conversation: where it hurts, then only the questions that matter, then the advice.
+
+    Red-flag questions for the place that hurts are always asked. With --replay the same
+    conversation answers itself from a case file (a fact missing there is "don't know"),
+    and the JSON gains questions_asked and questions_count.
+    """
+    from painadvisor import caseio, engine, interview, knowledge
+
+    kb = knowledge.load_knowledge_base()
+    if replay is not None:
+        consultation = interview.replay(kb, caseio.read_case_file(replay))
+        advice = engine.evaluate(kb, consultation.case)
+        _emit(advice, kb, output_format, output, force=force, explain=explain, asked=consultation.asked)
+        return
+    from painadvisor.session import require_terminal
+
+    require_terminal(sys.stdin.isatty())
+    _converse(kb, output_format, output, force=force, explain=explain)
+
+
+def _converse(kb: Any, output_format: OutputFormat, output: Path | None, *, force: bool, explain: bool) -> None:
+    from rich.text import Text
+
+    from painadvisor import engine
+    from painadvisor.render.terminal import text_console
+    from painadvisor.session import Session
+    from painadvisor.vocabulary import parse_case
+
+    console = text_console()
+
+    def read_line(prompt: str) -> str:
+        return console.input(Text(prompt))  # a Text prompt is never parsed as markup
+
+    try:
+        case = Session(kb, console, read_line).run()
+    except EOFError:
+        raise PainAdvisorError("input ended before the consultation was over; nothing was saved") from None
+    advice = engine.evaluate(kb, parse_case(case))
+    console.print()
+    _emit(advice, kb, output_format, output, force=force, explain=explain)
+    if output is None:
+        _offer_report(advice, kb, read_line, lambda message: console.print(Text(message)))
+
+
+def _offer_report(advice: Any, kb: Any, read_line: Any, say: Any) -> None:
+    """Ask whether to save the advice as Markdown; never overwrite a file without asking."""
+    from datetime import date
+
+    from painadvisor.output import write_atomically
+    from painadvisor.render.markdown import render_markdown
+
+    try:
+        if read_line("\nSave this advice as a Markdown report for your physio? [y/N] ").strip().lower() not in {
+                "y", "yes"}:
+            return
+        default = Path(f"painadvisor-report-{date.today().isoformat()}.md")
+        name = read_line(f"File name [{default}]: ").strip()
+        target = Path(name) if name else default
+        if target.exists() and read_line(f"{target} exists. Replace it? [y/N] ").strip().lower() not in {"y", "yes"}:
+            say("Not saved.")
+            return
+    except EOFError:
+        return
+    write_atomically(target, render_markdown(advice, kb), force=True)
+    say(f"Saved to {target}")
+
+
+def _emit(advice: Any, kb: Any, output_format: OutputFormat, output: Path | None, *, force: bool,
+          explain: bool, asked: list[str] | None = None) -> None:
+    """Render the advice and send it to stdout or to the output file."""
+    if asked is not None and output_format is OutputFormat.json:
+        import json
+
+        from painadvisor.render.json import advice_to_dict
+
+        document = {**advice_to_dict(advice, kb), "questions_asked": asked, "questions_count": len(asked)}
+        text: str | None = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    else:
+        text = _render(advice, kb, output_format, explain=explain, to_file=output is not None)
+        if asked is not None and text is not None and output_format is OutputFormat.text:
+            text += f"\nQuestions asked ({len(asked)}): {', '.join(asked)}\n"
+        elif asked is not None and output_format is OutputFormat.text:
+            sys.stdout.write(f"\nQuestions asked ({len(asked)}): {', '.join(asked)}\n")
     if output is None:
         if text is not None:
             sys.stdout.write(text)

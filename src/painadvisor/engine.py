@@ -11,7 +11,7 @@ Every point is recorded, so the advice can say exactly why.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 from painadvisor.models import (
     TRIAGE_LEVELS,
@@ -193,7 +193,7 @@ def _tip_relevance(tip: Tip, case: Case, top: list[str]) -> tuple[int, str] | No
 # --- what would help ---------------------------------------------------------------
 
 
-def _alternatives(fact_id: str, kb: KnowledgeBase) -> list[FactValue]:
+def alternatives(fact_id: str, kb: KnowledgeBase) -> list[FactValue]:
     """Plausible answers to an unasked fact, for estimating how much it matters."""
     fact = next(item for item in FACTS if item.id == fact_id)
     if fact.kind is Kind.YES_NO:
@@ -222,25 +222,30 @@ def _leaves_for(fact_id: str, kb: KnowledgeBase) -> Iterable[Leaf]:
 
 def expected_shift(kb: KnowledgeBase, case: Case, fact_id: str,
                    current: dict[str, float] | None = None) -> float:
-    """How much answering ``fact_id`` is expected to move the scores (total variation).
+    """How much answering ``fact_id`` is expected to move the scores."""
+    trials = [{**case, fact_id: value} for value in alternatives(fact_id, kb)]
+    return expected_shift_over(kb, case, trials, current)
 
-    Each possible answer is weighted by how likely the current ranking makes it,
-    reading each cause's evidence weights as log likelihoods of that answer.
+
+def expected_shift_over(kb: KnowledgeBase, case: Case, trials: Sequence[Case],
+                        current: dict[str, float] | None = None) -> float:
+    """The expected total-variation change of the scores over the possible answers ``trials``.
+
+    Each answer is weighted by how likely the current ranking makes it, reading each
+    cause's points under that answer as a log likelihood of the answer.
     """
     if current is None:
         current = {ranked.cause.id: ranked.score for ranked in rank_causes(kb, case)}
     outcomes = []
-    for value in _alternatives(fact_id, kb):
-        trial = {**case, fact_id: value}
+    for trial in trials:
         ranked = rank_causes(kb, trial)
         shift = 0.5 * sum(abs(item.score - current[item.cause.id]) for item in ranked)
-        outcomes.append((value, shift, {item.cause.id: item.points for item in ranked}))
+        outcomes.append((shift, {item.cause.id: item.points for item in ranked}))
     # P(answer) = sum over causes of P(cause) * softmax over answers of that cause's points
-    likelihood = {cause_id: _softmax([points[cause_id] for _, _, points in outcomes])
-                  for cause_id in current}
+    likelihood = {cause_id: _softmax([points[cause_id] for _, points in outcomes]) for cause_id in current}
     return sum(
         shift * sum(current[cause_id] * likelihood[cause_id][index] for cause_id in current)
-        for index, (_, shift, _) in enumerate(outcomes)
+        for index, (shift, _) in enumerate(outcomes)
     )
 
 

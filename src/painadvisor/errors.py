@@ -30,10 +30,14 @@ class PainAdvisorError(Exception):
         return f"{where}: {self.message}" if where else self.message
 
 
-class CaseError(PainAdvisorError):
-    """The case given (flags, case file or its contents) is not usable."""
+class UsageError(PainAdvisorError):
+    """The command was used in a way that cannot work (exit code 2)."""
 
     exit_code = EXIT_USAGE
+
+
+class CaseError(UsageError):
+    """The case given (flags, case file or its contents) is not usable."""
 
 
 class RuleError(PainAdvisorError):

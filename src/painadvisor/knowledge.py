@@ -21,11 +21,13 @@ from painadvisor.models import (
     AllOf,
     AnyOf,
     Cause,
+    Choice,
     Condition,
     Evidence,
     KnowledgeBase,
     Leaf,
     Not,
+    Question,
     RedFlag,
     Source,
     Tip,
@@ -33,7 +35,7 @@ from painadvisor.models import (
 from painadvisor.vocabulary import Kind
 from painadvisor.yamlio import LocatedDict, LocatedList, load_yaml, read_text
 
-SECTIONS = ("sources", "causes", "red_flags", "tips")
+SECTIONS = ("sources", "causes", "red_flags", "tips", "questions")
 MAX_WEIGHT = 10.0
 _ID = re.compile(r"^[a-z0-9]+(?:[-.][a-z0-9]+)*$")
 
@@ -70,6 +72,7 @@ def load_knowledge_base(paths: Iterable[Path] | None = None) -> KnowledgeBase:
         red_flags=tuple(reader.red_flags.values()),
         tips=tuple(reader.tips.values()),
         sources=dict(reader.sources),
+        questions=tuple(reader.questions.values()),
     )
 
 
@@ -82,6 +85,7 @@ class _Reader:
         self.causes: dict[str, Cause] = {}
         self.red_flags: dict[str, RedFlag] = {}
         self.tips: dict[str, Tip] = {}
+        self.questions: dict[str, Question] = {}
         self.path = ""
         self.cited: list[tuple[str, int | None, str]] = []  # (origin, line, source id)
         self.tip_causes: list[tuple[str, int | None, str]] = []
@@ -109,6 +113,7 @@ class _Reader:
             "causes": (self.read_cause, self.causes),
             "red_flags": (self.read_red_flag, self.red_flags),
             "tips": (self.read_tip, self.tips),
+            "questions": (self.read_question, self.questions),
         }
         for section, (read, into) in readers.items():
             if section in document:
@@ -160,6 +165,20 @@ class _Reader:
         }, {"for_causes": self.cause_ids, "when": self.condition,
             "max_triage": _choice(TRIAGE_LEVELS[:2])})
         return Tip(**got, origin=self.path) if got else None
+
+    def read_question(self, entry: LocatedDict) -> Question | None:
+        got = self.fields(entry, "question", {"id": _id, "fact": _fact_id, "text": _text}, {
+            "help": _text, "choices": _anything, "none_label": _text, "when": self.condition,
+            "start": _flag, "screens": self.flag_ids, "screen_when": self.condition,
+        })
+        if got is None:
+            return None
+        try:
+            got["choices"] = _choices(got["fact"], entry.get("choices"), entry.line_of("choices"))
+        except _FieldError as err:
+            self.problem(err.line, f"question choices: {err}")
+            return None
+        return Question(**got, origin=self.path)
 
     def fields(self, entry: LocatedDict, what: str, required: dict[str, Callable[..., Any]],
                optional: dict[str, Callable[..., Any]]) -> dict[str, Any] | None:
@@ -323,6 +342,47 @@ def _id_list(raw: Any, line: int | None, *, allow_empty: bool) -> tuple[str, ...
     if not isinstance(raw, list) or (not raw and not allow_empty):
         raise _FieldError("must be a non-empty list of ids", line)
     return tuple(_id(item, line) for item in raw)
+
+
+def _anything(raw: Any, line: int | None) -> Any:
+    return raw
+
+
+def _flag(raw: Any, line: int | None) -> bool:
+    if not isinstance(raw, bool):
+        raise _FieldError("must be true or false", line)
+    return raw
+
+
+def _fact_id(raw: Any, line: int | None) -> str:
+    if not isinstance(raw, str) or raw not in vocabulary.FACTS_BY_ID:
+        raise _FieldError(f"unknown fact '{raw}'{_hint(str(raw), list(vocabulary.FACTS_BY_ID))}", line)
+    return raw
+
+
+def _choices(fact_id: str, raw: Any, line: int | None) -> tuple[Choice, ...]:
+    """A question's choices: given ones checked against the fact, else the fact's own values."""
+    fact = vocabulary.FACTS_BY_ID[fact_id]
+    if raw is None:
+        if fact.kind is Kind.YES_NO:
+            return (Choice(True, "yes"), Choice(False, "no"))
+        return tuple(Choice(value, value) for value in fact.values)
+    if fact.kind not in (Kind.ONE, Kind.MANY, Kind.YES_NO):
+        raise _FieldError(f"'{fact_id}' is a {fact.kind.value} fact and takes no choices", line)
+    if not isinstance(raw, LocatedList) or not raw:
+        raise _FieldError("must be a non-empty list", line)
+    allowed: tuple[object, ...] = (True, False) if fact.kind is Kind.YES_NO else fact.values
+    choices = []
+    for item, item_line in zip(raw, raw.item_lines, strict=True):
+        if not isinstance(item, LocatedDict) or set(item) - {"value", "label", "group"} or "value" not in item:
+            raise _FieldError("each choice is a mapping of 'value', 'label' and optional 'group'", item_line)
+        if item["value"] not in allowed:
+            raise _FieldError(f"{fact_id}: '{item['value']}' is not an allowed value"
+                              f"{_hint(str(item['value']), fact.values)}", item_line)
+        label = _text(item.get("label", str(item["value"])), item_line)
+        group = _text(item["group"], item_line) if "group" in item else ""
+        choices.append(Choice(item["value"], label, group))
+    return tuple(choices)
 
 
 def _year(raw: Any, line: int | None) -> int:

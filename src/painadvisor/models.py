@@ -107,11 +107,36 @@ class Tip:
 
 
 @dataclass(frozen=True)
+class Choice:
+    value: str | bool
+    label: str
+    group: str = ""
+
+
+@dataclass(frozen=True)
+class Question:
+    """One question of the consultation, about one fact (or some values of an "any of" fact)."""
+
+    id: str
+    fact: str
+    text: str
+    help: str = ""
+    choices: tuple[Choice, ...] = ()
+    none_label: str = ""
+    when: Condition | None = None
+    start: bool = False
+    screens: tuple[str, ...] = ()
+    screen_when: Condition | None = None
+    origin: str = ""
+
+
+@dataclass(frozen=True)
 class KnowledgeBase:
     causes: tuple[Cause, ...]
     red_flags: tuple[RedFlag, ...]
     tips: tuple[Tip, ...]
     sources: dict[str, Source] = field(default_factory=dict)
+    questions: tuple[Question, ...] = ()
 
     def cause(self, cause_id: str) -> Cause:
         return next(cause for cause in self.causes if cause.id == cause_id)

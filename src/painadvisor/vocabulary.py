@@ -136,7 +136,7 @@ def parse_value(fact: Fact, raw: object, name: str | None = None) -> FactValue:
     return _text(fact, raw, name)
 
 
-def parse_case(raw: Mapping[object, object]) -> dict[str, FactValue]:
+def parse_case(raw: Mapping[str, object] | Mapping[object, object]) -> dict[str, FactValue]:
     """Turn a mapping of fact ids to raw values into a case, in vocabulary order."""
     parsed = {get_fact(key).id: parse_value(get_fact(key), value)
               for key, value in raw.items() if value is not None}

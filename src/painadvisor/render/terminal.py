@@ -15,7 +15,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from painadvisor.models import Advice, Contribution, RankedCause
+from painadvisor.models import TRIAGE_LEVELS, Advice, Contribution, RaisedFlag, RankedCause
 from painadvisor.render.common import DISCLAIMER, TRIAGE_HEADLINES, TRIAGE_SUMMARIES, format_facts
 from painadvisor.vocabulary import FACTS_BY_ID
 
@@ -70,17 +70,30 @@ def _bullets(items: list[str]) -> Table:
     return grid
 
 
+def render_red_flags(red_flags: list[RaisedFlag], console: Console) -> None:
+    """Red flags on their own, the moment an answer raises them."""
+    level = max((raised.flag.triage for raised in red_flags), key=TRIAGE_LEVELS.index)
+    title = Text(f" {TRIAGE_HEADLINES[level]} ", style=_STYLES[level])
+    console.print(Panel(Group(*_flag_lines(red_flags)), title=title, title_align="left",
+                        border_style=_BORDERS[level], box=box.HEAVY))
+
+
+def _flag_lines(red_flags: list[RaisedFlag] | tuple[RaisedFlag, ...]) -> list[Text]:
+    parts: list[Text] = []
+    for raised in red_flags:
+        heading = Text("⚠ ", style="bold").append(raised.flag.name, style="bold")
+        heading.append(f"  [{raised.flag.triage}]", style=_STYLES[raised.flag.triage])
+        parts += [Text(""), heading, clean(raised.flag.message)]
+        if raised.facts:
+            parts.append(Text("because you said: ", style="dim").append_text(clean(format_facts(raised.facts))))
+    return parts[1:]
+
+
 def _triage_panel(advice: Advice) -> Panel:
     level = advice.triage
     parts: list[Text] = [Text(TRIAGE_SUMMARIES[level])]
-    for raised in advice.red_flags:
-        parts.append(Text(""))
-        heading = Text("⚠ ", style="bold").append(raised.flag.name, style="bold")
-        heading.append(f"  [{raised.flag.triage}]", style=_STYLES[raised.flag.triage])
-        parts.append(heading)
-        parts.append(clean(raised.flag.message))
-        if raised.facts:
-            parts.append(Text("because you said: ", style="dim").append_text(clean(format_facts(raised.facts))))
+    if advice.red_flags:
+        parts += [Text(""), *_flag_lines(advice.red_flags)]
     names = {ranked.cause.id: ranked.cause.name for ranked in advice.causes}
     for reason in advice.triage_reasons:
         if reason.startswith("likely cause: "):

@@ -1,0 +1,123 @@
+"""The consultation's logic, without any input or output: which question next, and when to stop.
+
+Order: the opening questions (where it hurts); then every red-flag screening question
+that applies, in file order, whatever the ranking says; then the question whose answer
+is expected to move the scores most, until the leader is clear and stable or nothing
+left would change it.  ``replay`` runs the same conversation against a case file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from painadvisor.engine import alternatives, expected_shift_over, matches, raise_red_flags, rank_causes
+from painadvisor.models import KnowledgeBase, Question, RaisedFlag
+from painadvisor.vocabulary import FACTS_BY_ID, Case, FactValue, Kind
+
+MIN_SHIFT = 0.04  # an answer expected to move the scores less than this is not worth asking
+CLEAR_LEAD = 0.75  # a leader this likely ...
+CLEAR_SHIFT = 0.12  # ... is settled unless a question could move the scores this much
+STABLE_ANSWERS = 2  # ... and it must have led for this many answers
+MAX_QUESTIONS = 20
+
+Answer = FactValue | None  # None: skipped / don't know; () for "none of these"
+
+
+@dataclass
+class Interview:
+    """A consultation in progress: the case so far and the questions asked, in order."""
+
+    kb: KnowledgeBase
+    case: dict[str, FactValue] = field(default_factory=dict)
+    asked: list[str] = field(default_factory=list)
+    leaders: list[str] = field(default_factory=list)
+    history: list[tuple[str, dict[str, FactValue], list[str]]] = field(default_factory=list)
+
+    def next_question(self) -> Question | None:
+        open_questions = [question for question in self.kb.questions if self._applies(question)]
+        if not open_questions or len(self.asked) >= MAX_QUESTIONS:
+            return None
+        for question in open_questions:
+            if question.start or self._screens_now(question):
+                return question
+        current = {ranked.cause.id: ranked.score for ranked in rank_causes(self.kb, self.case)}
+        shifts = [(expected_shift_over(self.kb, self.case, self._trials(question), current), index)
+                  for index, question in enumerate(open_questions)]
+        best_shift, best = max(shifts, key=lambda item: (item[0], -item[1]))
+        lead = max(current.values(), default=0.0)
+        stable = len(self.leaders) >= STABLE_ANSWERS and len(set(self.leaders[-STABLE_ANSWERS:])) == 1
+        if best_shift < MIN_SHIFT or (lead >= CLEAR_LEAD and stable and best_shift < CLEAR_SHIFT):
+            return None
+        return open_questions[best]
+
+    def answer(self, question: Question, value: Answer) -> None:
+        self.history.append((question.id, dict(self.case), list(self.leaders)))
+        self.asked.append(question.id)
+        if value is not None and value != ():
+            self.case = with_answer(self.case, question.fact, value)
+        self.leaders.append(rank_causes(self.kb, self.case)[0].cause.id)
+
+    def back(self) -> Question | None:
+        """Undo the last answer; returns the question to ask again (None at the start)."""
+        if not self.history:
+            return None
+        question_id, self.case, self.leaders = self.history.pop()
+        self.asked.pop()
+        return next(question for question in self.kb.questions if question.id == question_id)
+
+    def red_flags(self) -> tuple[RaisedFlag, ...]:
+        return raise_red_flags(self.kb, self.case)
+
+    def remaining(self) -> int:
+        """A rough count of the questions still to come, for the progress line."""
+        open_questions = [question for question in self.kb.questions if self._applies(question)]
+        screening = sum(1 for question in open_questions if self._screens_now(question) or question.start)
+        return min(len(open_questions), screening + 3)
+
+    def _applies(self, question: Question) -> bool:
+        if question.id in self.asked:
+            return False
+        if FACTS_BY_ID[question.fact].kind is not Kind.MANY and question.fact in self.case:
+            return False
+        return question.when is None or matches(question.when, self.case)
+
+    def _screens_now(self, question: Question) -> bool:
+        return bool(question.screens) and (question.screen_when is None or matches(question.screen_when, self.case))
+
+    def _trials(self, question: Question) -> Sequence[Case]:
+        fact = FACTS_BY_ID[question.fact]
+        if fact.kind is Kind.MANY:
+            return [self.case] + [with_answer(self.case, fact.id, (str(choice.value),)) for choice in question.choices]
+        if fact.kind is Kind.NUMBER:
+            return [{**self.case, fact.id: value} for value in alternatives(fact.id, self.kb)]
+        return [{**self.case, fact.id: choice.value} for choice in question.choices]
+
+
+def with_answer(case: Case, fact_id: str, value: FactValue) -> dict[str, FactValue]:
+    """The case with one more answer; answers to "any of" facts add to what is known."""
+    fact = FACTS_BY_ID[fact_id]
+    if fact.kind is Kind.MANY:
+        chosen = set(case.get(fact_id, ())) | set(value)  # type: ignore[arg-type]
+        value = tuple(item for item in fact.values if item in chosen)
+    merged = {**case, fact_id: value}
+    return {item: merged[item] for item in FACTS_BY_ID if item in merged}
+
+
+def answer_from_case(question: Question, case: Case) -> Answer:
+    """How a runner whose whole case is ``case`` answers ``question`` (None: don't know)."""
+    value = case.get(question.fact)
+    if value is None:
+        return None
+    if FACTS_BY_ID[question.fact].kind is Kind.MANY:
+        offered = {choice.value for choice in question.choices}
+        return tuple(item for item in value if item in offered)  # type: ignore[union-attr]
+    return value
+
+
+def replay(kb: KnowledgeBase, case: Case) -> Interview:
+    """Run the whole consultation, answering every question from ``case``."""
+    interview = Interview(kb)
+    while (question := interview.next_question()) is not None:
+        interview.answer(question, answer_from_case(question, case))
+    return interview

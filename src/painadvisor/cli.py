@@ -11,7 +11,14 @@ from typer.core import TyperGroup
 
 from painadvisor import __version__
 from painadvisor.errors import EXIT_FAILURE, EXIT_INTERRUPTED, PainAdvisorError
-from painadvisor.options import OutputFormat, with_fact_options
+from painadvisor.options import (
+    ExplainOption,
+    ForceOption,
+    FormatOption,
+    OutputFormat,
+    OutputOption,
+    with_fact_options,
+)
 
 EXAMPLES = """
 Examples:
@@ -91,12 +98,10 @@ def root(
 def advise(
     case_file: Annotated[str | None, typer.Option(
         "--case", metavar="FILE", help="A case file (YAML or JSON); '-' reads stdin. Flags override it.")] = None,
-    output_format: Annotated[OutputFormat, typer.Option(
-        "--format", "-f", help="text (for people), json (for scripts) or markdown (a report).")] = OutputFormat.text,
-    output: Annotated[Path | None, typer.Option(
-        "--output", "-o", metavar="FILE", help="Write the advice to FILE instead of the screen.")] = None,
-    force: Annotated[bool, typer.Option("--force", help="Replace FILE if it exists.")] = False,
-    explain: Annotated[bool, typer.Option("--explain", help="Show every point behind every score.")] = False,
+    output_format: FormatOption = OutputFormat.text,
+    output: OutputOption = None,
+    force: ForceOption = False,
+    explain: ExplainOption = False,
     *,
     flags: dict[str, Any],
 ) -> None:
@@ -117,12 +122,10 @@ def ask(
     replay: Annotated[str | None, typer.Option(
         "--replay", metavar="FILE",
         help="Run the consultation without a terminal, answering from a case file ('-' for stdin).")] = None,
-    output_format: Annotated[OutputFormat, typer.Option(
-        "--format", "-f", help="text, json or markdown.")] = OutputFormat.text,
-    output: Annotated[Path | None, typer.Option(
-        "--output", "-o", metavar="FILE", help="Write the advice to FILE instead of the screen.")] = None,
-    force: Annotated[bool, typer.Option("--force", help="Replace FILE if it exists.")] = False,
-    explain: Annotated[bool, typer.Option("--explain", help="Show every point behind every score.")] = False,
+    output_format: FormatOption = OutputFormat.text,
+    output: OutputOption = None,
+    force: ForceOption = False,
+    explain: ExplainOption = False,
 ) -> None:
     """A short conversation: where it hurts, then only the questions that matter, then the advice.
 

@@ -10,6 +10,7 @@ import inspect
 import typing
 from collections.abc import Callable
 from enum import StrEnum
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -33,6 +34,14 @@ class OutputFormat(StrEnum):
     text = "text"
     json = "json"
     markdown = "markdown"
+
+
+FormatOption = Annotated[OutputFormat, typer.Option(
+    "--format", "-f", help="text (for people), json (for scripts) or markdown (a report).")]
+OutputOption = Annotated[Path | None, typer.Option(
+    "--output", "-o", metavar="FILE", help="Write the advice to FILE instead of the screen.")]
+ForceOption = Annotated[bool, typer.Option("--force", help="Replace FILE if it exists.")]
+ExplainOption = Annotated[bool, typer.Option("--explain", help="Show every point behind every score.")]
 
 
 def _completer(fact: Fact) -> Callable[[str], list[str]]:

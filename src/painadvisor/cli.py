@@ -15,6 +15,7 @@ from painadvisor.options import (
     ExplainOption,
     ForceOption,
     FormatOption,
+    ListFormat,
     OutputFormat,
     OutputOption,
     with_fact_options,
@@ -147,6 +148,57 @@ def ask(
     _converse(kb, output_format, output, force=force, explain=explain)
 
 
+@app.command()
+def explain(
+    cause_id: Annotated[str, typer.Argument(metavar="CAUSE_ID", help="A cause id, as listed by 'painadvisor causes'.")],
+    output_format: Annotated[ListFormat, typer.Option("--format", "-f", help="text or json.")] = ListFormat.text,
+) -> None:
+    """What a cause is, which facts raise or lower it and by how much, its red flags, tips and sources."""
+    from painadvisor import knowledge
+    from painadvisor.errors import UsageError
+    from painadvisor.vocabulary import suggest
+
+    kb = knowledge.load_knowledge_base()
+    known = [cause.id for cause in kb.causes]
+    if cause_id not in known:
+        raise UsageError(f"unknown cause '{cause_id}'{suggest(cause_id, known)}; see 'painadvisor causes'")
+    cause = kb.cause(cause_id)
+    if output_format is ListFormat.json:
+        from painadvisor.render.json import dump, explanation_to_dict
+
+        sys.stdout.write(dump(explanation_to_dict(cause, kb)))
+        return
+    from painadvisor.render.terminal import render_explanation, text_console
+
+    render_explanation(cause, kb, text_console())
+
+
+@app.command()
+def causes(
+    output_format: Annotated[ListFormat, typer.Option("--format", "-f", help="text or json.")] = ListFormat.text,
+) -> None:
+    """List every cause painadvisor knows: id, name and body area."""
+    from painadvisor import knowledge
+
+    kb = knowledge.load_knowledge_base()
+    if output_format is ListFormat.json:
+        from painadvisor.render.json import causes_to_list, dump
+
+        sys.stdout.write(dump(causes_to_list(kb)))
+        return
+    from painadvisor.render.terminal import render_cause_list, text_console
+
+    render_cause_list(kb, text_console())
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of the advice JSON (--format json of advise and ask)."""
+    from painadvisor.render.schema import render_schema
+
+    sys.stdout.write(render_schema())
+
+
 def _converse(kb: Any, output_format: OutputFormat, output: Path | None, *, force: bool, explain: bool) -> None:
     from rich.text import Text
 
@@ -198,12 +250,9 @@ def _emit(advice: Any, kb: Any, output_format: OutputFormat, output: Path | None
           explain: bool, asked: list[str] | None = None) -> None:
     """Render the advice and send it to stdout or to the output file."""
     if asked is not None and output_format is OutputFormat.json:
-        import json
+        from painadvisor.render.json import render_json
 
-        from painadvisor.render.json import advice_to_dict
-
-        document = {**advice_to_dict(advice, kb), "questions_asked": asked, "questions_count": len(asked)}
-        text: str | None = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+        text: str | None = render_json(advice, kb, questions_asked=asked, questions_count=len(asked))
     else:
         text = _render(advice, kb, output_format, explain=explain, to_file=output is not None)
         if asked is not None and text is not None and output_format is OutputFormat.text:

@@ -149,7 +149,7 @@ class _Reader:
             "id": _id, "name": _text, "area": _choice(AREAS), "level": _choice(TRIAGE_LEVELS),
             "base_rate": _base_rate, "explanation": _text, "evidence": self.evidence_list,
             "sources": self.source_ids,
-        }, {})
+        }, {"red_flags": self.flag_ids})
         return Cause(**got, origin=self.path) if got else None
 
     def read_red_flag(self, entry: LocatedDict) -> RedFlag | None:

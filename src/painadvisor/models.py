@@ -79,6 +79,7 @@ class Cause:
     explanation: str
     evidence: tuple[Evidence, ...]
     sources: tuple[str, ...]
+    red_flags: tuple[str, ...] = ()  # the red flags that matter for this cause
     origin: str = ""
 
 

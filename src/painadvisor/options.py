@@ -36,6 +36,11 @@ class OutputFormat(StrEnum):
     markdown = "markdown"
 
 
+class ListFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
 FormatOption = Annotated[OutputFormat, typer.Option(
     "--format", "-f", help="text (for people), json (for scripts) or markdown (a report).")]
 OutputOption = Annotated[Path | None, typer.Option(

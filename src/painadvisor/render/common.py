@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+
+from painadvisor.models import Advice, AllOf, Condition, KnowledgeBase, Leaf, Not, Source
+from painadvisor.vocabulary import FACTS_BY_ID
 
 DISCLAIMER = (
     "painadvisor is not a diagnosis: it ranks likely causes from what you told it. "
@@ -33,3 +36,51 @@ def format_value(value: object) -> str:
 
 def format_facts(facts: Mapping[str, object]) -> str:
     return "; ".join(f"{fact} = {format_value(value)}" for fact, value in facts.items())
+
+
+def answer_labels(kb: KnowledgeBase) -> Callable[[str, object], list[str]]:
+    """A function giving an answer in the questionnaire's plain words (the value where none),
+    one item per value chosen."""
+    labels: dict[tuple[str, object], str] = {}
+    for question in kb.questions:
+        for choice in question.choices:
+            labels.setdefault((question.fact, choice.value), choice.label)
+
+    def label(fact: str, value: object) -> list[str]:
+        if isinstance(value, tuple | list):
+            return [labels.get((fact, item), str(item)) for item in value]
+        if isinstance(value, bool):
+            return ["yes" if value else "no"]
+        if fact == "duration_days":
+            return [f"{value} days"]
+        return [labels.get((fact, value), str(value))]
+
+    return label
+
+
+def cited_sources(advice: Advice, kb: KnowledgeBase) -> list[Source]:
+    """The references behind the rules that fired: shown causes, raised flags, chosen tips."""
+    ids = dict.fromkeys(
+        [source for ranked in advice.causes[:3] for source in ranked.cause.sources]
+        + [source for raised in advice.red_flags for source in raised.flag.sources]
+        + [source for chosen in advice.tips for source in chosen.tip.sources])
+    return [kb.sources[source] for source in ids if source in kb.sources]
+
+
+def describe(condition: Condition) -> str:
+    """A rule condition in words, e.g. "where it hurts: knee.outer or knee.inner"."""
+    if isinstance(condition, Leaf):
+        label = FACTS_BY_ID[condition.fact].label
+        if condition.values is not None:
+            values = sorted(format_value(value) for value in condition.values)
+            return f"{label}: {' or '.join(values)}"
+        if condition.at_least is not None and condition.at_most is not None:
+            return f"{label}: {condition.at_least} to {condition.at_most}"
+        if condition.at_least is not None:
+            return f"{label}: {condition.at_least} or more"
+        return f"{label}: {condition.at_most} or less"
+    if isinstance(condition, Not):
+        return f"not ({describe(condition.condition)})"
+    joiner = " and " if isinstance(condition, AllOf) else " or "
+    return joiner.join(f"({describe(part)})" if not isinstance(part, Leaf) else describe(part)
+                       for part in condition.conditions)

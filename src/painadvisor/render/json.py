@@ -3,20 +3,18 @@
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Mapping
 from typing import Any
 
 from painadvisor import __version__
-from painadvisor.models import Advice, KnowledgeBase
-from painadvisor.render.common import DISCLAIMER
+from painadvisor.models import Advice, Cause, KnowledgeBase
+from painadvisor.render.common import DISCLAIMER, cited_sources, describe
 
 SCHEMA_VERSION = "1.0"
 
 
 def advice_to_dict(advice: Advice, kb: KnowledgeBase) -> dict[str, Any]:
-    cited = sorted({source for ranked in advice.causes[:3] for source in ranked.cause.sources}
-                   | {source for raised in advice.red_flags for source in raised.flag.sources}
-                   | {source for chosen in advice.tips for source in chosen.tip.sources})
     return {
         "schema_version": SCHEMA_VERSION,
         "painadvisor_version": __version__,
@@ -45,10 +43,7 @@ def advice_to_dict(advice: Advice, kb: KnowledgeBase) -> dict[str, Any]:
             for chosen in advice.tips
         ],
         "missing": list(advice.missing),
-        "sources": [
-            {"id": source_id, "citation": kb.sources[source_id].citation()}
-            for source_id in cited if source_id in kb.sources
-        ],
+        "sources": [{"id": source.id, "citation": source.citation()} for source in cited_sources(advice, kb)],
         "disclaimer": DISCLAIMER,
     }
 
@@ -57,5 +52,31 @@ def _facts(facts: Mapping[str, object]) -> dict[str, object]:
     return {fact: list(value) if isinstance(value, tuple) else value for fact, value in facts.items()}
 
 
-def render_json(advice: Advice, kb: KnowledgeBase) -> str:
-    return json.dumps(advice_to_dict(advice, kb), indent=2, ensure_ascii=False) + "\n"
+def render_json(advice: Advice, kb: KnowledgeBase, **extra: object) -> str:
+    return dump({**advice_to_dict(advice, kb), **extra})
+
+
+def explanation_to_dict(cause: Cause, kb: KnowledgeBase) -> dict[str, Any]:
+    """Everything painadvisor knows about one cause, for ``painadvisor explain --format json``."""
+    flags = {flag.id: flag for flag in kb.red_flags}
+    return {
+        "id": cause.id, "name": cause.name, "area": cause.area, "level": cause.level,
+        "base_rate": cause.base_rate, "base_points": round(math.log(cause.base_rate * 100), 3),
+        "explanation": cause.explanation,
+        "evidence": [{"when": describe(item.condition), "weight": item.weight, "note": item.note}
+                     for item in cause.evidence],
+        "red_flags": [{"id": flag_id, "name": flags[flag_id].name, "triage": flags[flag_id].triage,
+                       "message": flags[flag_id].message} for flag_id in cause.red_flags],
+        "tips": [{"id": tip.id, "kind": tip.kind, "text": tip.text} for tip in kb.tips if cause.id in tip.for_causes],
+        "sources": [{"id": source, "citation": kb.sources[source].citation()} for source in cause.sources],
+        "disclaimer": DISCLAIMER,
+    }
+
+
+def causes_to_list(kb: KnowledgeBase) -> list[dict[str, str]]:
+    return [{"id": cause.id, "name": cause.name, "area": cause.area, "level": cause.level}
+            for cause in sorted(kb.causes, key=lambda cause: (cause.area, cause.id))]
+
+
+def dump(document: object) -> str:
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

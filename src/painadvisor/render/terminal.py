@@ -8,6 +8,7 @@ style, move or hide output.
 from __future__ import annotations
 
 import io
+import math
 
 from rich import box
 from rich.console import Console, Group
@@ -15,8 +16,8 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from painadvisor.models import TRIAGE_LEVELS, Advice, Contribution, RaisedFlag, RankedCause
-from painadvisor.render.common import DISCLAIMER, TRIAGE_HEADLINES, TRIAGE_SUMMARIES, format_facts
+from painadvisor.models import TRIAGE_LEVELS, Advice, Cause, Contribution, KnowledgeBase, RaisedFlag, RankedCause
+from painadvisor.render.common import DISCLAIMER, TRIAGE_HEADLINES, TRIAGE_SUMMARIES, describe, format_facts
 from painadvisor.vocabulary import FACTS_BY_ID
 
 SHOWN_CAUSES = 5
@@ -140,3 +141,54 @@ def _reason_text(item: Contribution) -> Text:
 def _bar(score: float) -> Text:
     filled = round(score * BAR_WIDTH)
     return Text("█" * filled, style="cyan").append("░" * (BAR_WIDTH - filled), style="dim")
+
+
+def render_explanation(cause: Cause, kb: KnowledgeBase, console: Console) -> None:
+    """``painadvisor explain``: what a cause is, what moves it and by how much, and why."""
+    console.print(Text(cause.name, style="bold underline").append(f"  ({cause.id}, {cause.area})", style="dim"))
+    console.print(clean(cause.explanation))
+    console.print()
+    level = "" if cause.level == "self-care" else f"; when likely, the advice says: {TRIAGE_HEADLINES[cause.level]}"
+    console.print(Text(f"How common: {cause.base_rate:.1%} of running injuries "
+                       f"({math.log(cause.base_rate * 100):+.2f} points to start with){level}"))
+    for title, items in (("What makes it more likely", [item for item in cause.evidence if item.weight > 0]),
+                         ("What makes it less likely", [item for item in cause.evidence if item.weight < 0])):
+        if items:
+            console.print()
+            console.print(Text(title, style="bold"))
+            grid = Table.grid(padding=(0, 1))
+            grid.add_column(width=6, justify="right")
+            grid.add_column(ratio=1)
+            for item in sorted(items, key=lambda item: -abs(item.weight)):
+                why = clean(describe(item.condition))
+                if item.note:
+                    why.append_text(Text(f" ({item.note})", style="dim"))
+                grid.add_row(Text(f"{item.weight:+.1f}", style="green" if item.weight > 0 else "red"), why)
+            console.print(grid)
+    flags = {flag.id: flag for flag in kb.red_flags}
+    if cause.red_flags:
+        console.print()
+        console.print(Text("Red flags to watch for", style="bold"))
+        console.print(_bullets([f"{flags[flag_id].name} ({flags[flag_id].triage}): {flags[flag_id].message}"
+                                for flag_id in cause.red_flags]))
+    tips = [tip.text for tip in kb.tips if cause.id in tip.for_causes]
+    if tips:
+        console.print()
+        console.print(Text("Tips", style="bold"))
+        console.print(_bullets(tips))
+    console.print()
+    console.print(Text("Sources", style="bold"))
+    console.print(_bullets([kb.sources[source].citation() for source in cause.sources]))
+    console.print()
+    console.print(Text(DISCLAIMER, style="italic"))
+
+
+def render_cause_list(kb: KnowledgeBase, console: Console) -> None:
+    table = Table(box=box.SIMPLE, pad_edge=False)
+    table.add_column("id")
+    table.add_column("name")
+    table.add_column("body area")
+    for cause in sorted(kb.causes, key=lambda cause: (cause.area, cause.id)):
+        table.add_row(clean(cause.id), clean(cause.name), clean(cause.area))
+    console.print(table)
+    console.print(Text("Details: painadvisor explain CAUSE_ID. " + DISCLAIMER, style="italic"))

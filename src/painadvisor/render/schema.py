@@ -1,0 +1,74 @@
+"""The JSON Schema of the advice JSON (``painadvisor schema``); tests validate real output against it."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from painadvisor.models import TIP_KINDS, TRIAGE_LEVELS
+from painadvisor.render.json import SCHEMA_VERSION
+from painadvisor.vocabulary import FACTS, Kind
+
+_FACT_VALUE: dict[Kind, dict[str, Any]] = {
+    Kind.YES_NO: {"type": "boolean"},
+    Kind.NUMBER: {"type": "integer"},
+    Kind.TEXT: {"type": "string"},
+}
+
+
+def _fact_schema(kind: Kind, values: tuple[str, ...], minimum: int | None, maximum: int | None) -> dict[str, Any]:
+    if kind is Kind.ONE:
+        return {"enum": list(values)}
+    if kind is Kind.MANY:
+        return {"type": "array", "items": {"enum": list(values)}, "uniqueItems": True}
+    schema = dict(_FACT_VALUE[kind])
+    if kind is Kind.NUMBER:
+        schema.update(minimum=minimum, maximum=maximum)
+    if kind is Kind.TEXT:
+        schema["maxLength"] = maximum
+    return schema
+
+
+def _object(properties: dict[str, Any], required: list[str] | None = None) -> dict[str, Any]:
+    return {"type": "object", "properties": properties, "required": required or list(properties),
+            "additionalProperties": False}
+
+
+_CASE = {"type": "object", "additionalProperties": False, "properties": {
+    fact.id: _fact_schema(fact.kind, fact.values, fact.minimum, fact.maximum) for fact in FACTS}}
+_TEXT = {"type": "string", "minLength": 1}
+_ID = {"type": "string", "pattern": "^[a-z0-9]+(?:[-.][a-z0-9]+)*$"}
+
+ADVICE_SCHEMA: dict[str, Any] = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "title": "painadvisor advice",
+    "description": "What painadvisor advises for one case. Not a diagnosis.",
+    **_object({
+        "schema_version": {"const": SCHEMA_VERSION},
+        "painadvisor_version": _TEXT,
+        "case": _CASE,
+        "triage": {"enum": list(TRIAGE_LEVELS)},
+        "triage_reasons": {"type": "array", "items": _TEXT},
+        "red_flags": {"type": "array", "items": _object({
+            "id": _ID, "name": _TEXT, "triage": {"enum": list(TRIAGE_LEVELS[1:])}, "message": _TEXT,
+            "because": _CASE})},
+        "causes": {"type": "array", "minItems": 1, "items": _object({
+            "id": _ID, "name": _TEXT, "area": _TEXT, "level": {"enum": list(TRIAGE_LEVELS)},
+            "score": {"type": "number", "minimum": 0, "maximum": 1},
+            "points": {"type": "number"}, "base_points": {"type": "number"},
+            "because": {"type": "array", "items": _object({
+                "facts": _CASE, "weight": {"type": "number"}, "note": {"type": "string"}})}})},
+        "tips": {"type": "array", "items": _object({
+            "id": _ID, "kind": {"enum": list(TIP_KINDS)}, "text": _TEXT, "reason": _TEXT})},
+        "missing": {"type": "array", "items": {"enum": [fact.id for fact in FACTS]}, "uniqueItems": True},
+        "sources": {"type": "array", "items": _object({"id": _ID, "citation": _TEXT})},
+        "disclaimer": _TEXT,
+        "questions_asked": {"type": "array", "items": _ID},
+        "questions_count": {"type": "integer", "minimum": 0},
+    }, required=["schema_version", "painadvisor_version", "case", "triage", "triage_reasons", "red_flags",
+                 "causes", "tips", "missing", "sources", "disclaimer"]),
+}
+
+
+def render_schema() -> str:
+    return json.dumps(ADVICE_SCHEMA, indent=2) + "\n"

@@ -125,3 +125,32 @@ def test_the_note_is_asked_last_and_kept_literally() -> None:
     case = session.run()
     assert case["note"] == "[bold]race in 3 weeks[/bold]"
     assert prompts[-1].startswith("Anything else for the report")
+
+
+def _raising_facts(condition: object) -> set[str]:
+    """The facts whose answers can make a condition hold (those not only under a 'not')."""
+    from painadvisor.models import AllOf, AnyOf, Leaf
+
+    if isinstance(condition, Leaf):
+        return {condition.fact}
+    if isinstance(condition, AllOf | AnyOf):
+        return set().union(*(_raising_facts(part) for part in condition.conditions))
+    return set()
+
+
+def test_every_fact_that_can_raise_a_red_flag_is_asked_by_a_screening_question(kb: KnowledgeBase) -> None:
+    for flag in kb.red_flags:
+        asked = {question.fact for question in kb.questions if flag.id in question.screens}
+        assert _raising_facts(flag.trigger) - {"location"} <= asked, flag.id
+
+
+def test_skipping_where_it_hurts_asks_every_red_flag_question(kb: KnowledgeBase) -> None:
+    interview = Interview(kb)
+    location = interview.next_question()
+    assert location is not None
+    interview.answer(location, None)
+    asked = []
+    while (question := interview.next_question()) is not None and question.screens:
+        asked.append(question.id)
+        interview.answer(question, None)
+    assert {"recent-immobility", "pop", "push-off", "bone-tender"} <= set(asked)

@@ -11,15 +11,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from painadvisor.engine import alternatives, expected_shift_over, matches, raise_red_flags, rank_causes
-from painadvisor.models import KnowledgeBase, Question, RaisedFlag
+from painadvisor.engine import alternatives, expected_shift_over, facts_of, matches, raise_red_flags, rank_causes
+from painadvisor.models import AllOf, AnyOf, Condition, KnowledgeBase, Leaf, Question, RaisedFlag
 from painadvisor.vocabulary import FACTS_BY_ID, Case, FactValue, Kind
 
-MIN_SHIFT = 0.04  # an answer expected to move the scores less than this is not worth asking
-CLEAR_LEAD = 0.75  # a leader this likely ...
-CLEAR_SHIFT = 0.12  # ... is settled unless a question could move the scores this much
+MIN_SHIFT = 0.05  # an answer expected to move the scores less than this is not worth asking
+CLEAR_LEAD = 0.70  # a leader this likely ...
+CLEAR_SHIFT = 0.15  # ... is settled unless a question could move the scores this much
 STABLE_ANSWERS = 2  # ... and it must have led for this many answers
 MAX_QUESTIONS = 20
+PLACE_FACTS = {"location"}  # which red flags matter depends on where it hurts
 
 Answer = FactValue | None  # None: skipped / don't know; () for "none of these"
 
@@ -32,7 +33,8 @@ class Interview:
     case: dict[str, FactValue] = field(default_factory=dict)
     asked: list[str] = field(default_factory=list)
     leaders: list[str] = field(default_factory=list)
-    history: list[tuple[str, dict[str, FactValue], list[str]]] = field(default_factory=list)
+    skipped: set[str] = field(default_factory=set)  # facts the runner said they don't know
+    history: list[tuple[str, dict[str, FactValue], list[str], set[str]]] = field(default_factory=list)
 
     def next_question(self) -> Question | None:
         open_questions = [question for question in self.kb.questions if self._applies(question)]
@@ -52,9 +54,11 @@ class Interview:
         return open_questions[best]
 
     def answer(self, question: Question, value: Answer) -> None:
-        self.history.append((question.id, dict(self.case), list(self.leaders)))
+        self.history.append((question.id, dict(self.case), list(self.leaders), set(self.skipped)))
         self.asked.append(question.id)
-        if value is not None and value != ():
+        if value is None:
+            self.skipped.add(question.fact)
+        elif value != ():
             self.case = with_answer(self.case, question.fact, value)
         self.leaders.append(rank_causes(self.kb, self.case)[0].cause.id)
 
@@ -62,7 +66,7 @@ class Interview:
         """Undo the last answer; returns the question to ask again (None at the start)."""
         if not self.history:
             return None
-        question_id, self.case, self.leaders = self.history.pop()
+        question_id, self.case, self.leaders, self.skipped = self.history.pop()
         self.asked.pop()
         return next(question for question in self.kb.questions if question.id == question_id)
 
@@ -80,10 +84,25 @@ class Interview:
             return False
         if FACTS_BY_ID[question.fact].kind is not Kind.MANY and question.fact in self.case:
             return False
-        return question.when is None or matches(question.when, self.case)
+        if question.when is None:
+            return True
+        # A red-flag question is asked unless we know it cannot apply: if the runner
+        # did not say where it hurts, it might hurt where the question matters.
+        return self._possibly(question.when) if question.screens else matches(question.when, self.case)
 
     def _screens_now(self, question: Question) -> bool:
-        return bool(question.screens) and (question.screen_when is None or matches(question.screen_when, self.case))
+        return bool(question.screens) and (question.screen_when is None or self._possibly(question.screen_when))
+
+    def _possibly(self, condition: Condition) -> bool:
+        """Whether ``condition`` holds, or might if the runner skipped where it hurts."""
+        unknown = {fact for fact in self.skipped if fact not in self.case} & PLACE_FACTS
+        if isinstance(condition, Leaf):
+            return condition.fact in unknown or matches(condition, self.case)
+        if isinstance(condition, AllOf):
+            return all(self._possibly(part) for part in condition.conditions)
+        if isinstance(condition, AnyOf):
+            return any(self._possibly(part) for part in condition.conditions)
+        return bool(facts_of(condition.condition) & unknown) or not matches(condition.condition, self.case)
 
     def _trials(self, question: Question) -> Sequence[Case]:
         fact = FACTS_BY_ID[question.fact]

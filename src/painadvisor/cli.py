@@ -1,22 +1,19 @@
 """The command line: parse, call the core, render, and map errors to exit codes (here only)."""
 
-import os
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from typer.core import TyperGroup
 
-from painadvisor import __version__
-from painadvisor.errors import EXIT_FAILURE, EXIT_INTERRUPTED, PainAdvisorError
+from painadvisor import __version__, actions
+from painadvisor.actions import ListFormat, OutputFormat
+from painadvisor.errors import EXIT_FAILURE, EXIT_INTERRUPTED, PainAdvisorError, fail
 from painadvisor.options import (
     ExplainOption,
     ForceOption,
     FormatOption,
-    ListFormat,
-    OutputFormat,
     OutputOption,
     with_fact_options,
 )
@@ -42,9 +39,9 @@ class PainAdvisorGroup(TyperGroup):
         try:
             code = super().main(args, prog_name, complete_var, False, windows_expand_args, **extra)
         except typer.TyperException as err:  # Click's usage errors (Typer vendors Click)
-            code = _fail(err.format_message(), err.exit_code)
+            code = fail(err.format_message(), err.exit_code)
         except PainAdvisorError as err:
-            code = _fail(str(err), err.exit_code)
+            code = fail(str(err), err.exit_code)
         except (typer.Abort, KeyboardInterrupt):
             code = EXIT_INTERRUPTED
         except BrokenPipeError:
@@ -55,14 +52,6 @@ class PainAdvisorGroup(TyperGroup):
         if standalone_mode:
             sys.exit(code)
         return code
-
-
-def _fail(message: str, code: int) -> int:
-    first, *rest = message.splitlines() or [""]
-    sys.stderr.write(f"painadvisor: {first}\n")
-    for line in rest:  # a broken knowledge base lists every problem, one per line
-        sys.stderr.write(f"painadvisor: {line}\n")
-    return code
 
 
 app = typer.Typer(
@@ -111,11 +100,7 @@ def advise(
     Describe the pain with one flag per fact, or a case file, or both. Every fact is
     optional; the advice says what else it would like to know.
     """
-    from painadvisor import caseio, engine, knowledge
-
-    case = caseio.merge(caseio.read_case_file(case_file) if case_file else {}, flags)
-    kb = knowledge.load_knowledge_base()
-    _emit(engine.evaluate(kb, case), kb, output_format, output, force=force, explain=explain)
+    actions.advise(case_file, flags, output_format, output, force=force, explain=explain)
 
 
 @app.command()
@@ -134,18 +119,14 @@ def ask(
     conversation answers itself from a case file (a fact missing there is "don't know"),
     and the JSON gains questions_asked and questions_count.
     """
-    from painadvisor import caseio, engine, interview, knowledge
-
-    kb = knowledge.load_knowledge_base()
     if replay is not None:
-        consultation = interview.replay(kb, caseio.read_case_file(replay))
-        advice = engine.evaluate(kb, consultation.case)
-        _emit(advice, kb, output_format, output, force=force, explain=explain, asked=consultation.asked)
+        actions.replay(replay, output_format, output, force=force, explain=explain)
         return
+    from painadvisor import knowledge
     from painadvisor.session import require_terminal
 
     require_terminal(sys.stdin.isatty())
-    _converse(kb, output_format, output, force=force, explain=explain)
+    actions.converse(knowledge.load_knowledge_base(), output_format, output, force=force, explain=explain)
 
 
 @app.command()
@@ -199,95 +180,6 @@ def schema() -> None:
     sys.stdout.write(render_schema())
 
 
-def _converse(kb: Any, output_format: OutputFormat, output: Path | None, *, force: bool, explain: bool) -> None:
-    from rich.text import Text
-
-    from painadvisor import engine
-    from painadvisor.render.terminal import text_console
-    from painadvisor.session import Session
-    from painadvisor.vocabulary import parse_case
-
-    console = text_console()
-
-    def read_line(prompt: str) -> str:
-        return console.input(Text(prompt))  # a Text prompt is never parsed as markup
-
-    try:
-        case = Session(kb, console, read_line).run()
-    except EOFError:
-        raise PainAdvisorError("input ended before the consultation was over; nothing was saved") from None
-    advice = engine.evaluate(kb, parse_case(case))
-    console.print()
-    _emit(advice, kb, output_format, output, force=force, explain=explain)
-    if output is None:
-        _offer_report(advice, kb, read_line, lambda message: console.print(Text(message)))
-
-
-def _offer_report(advice: Any, kb: Any, read_line: Any, say: Any) -> None:
-    """Ask whether to save the advice as Markdown; never overwrite a file without asking."""
-    from datetime import date
-
-    from painadvisor.output import write_atomically
-    from painadvisor.render.markdown import render_markdown
-
-    try:
-        if read_line("\nSave this advice as a Markdown report for your physio? [y/N] ").strip().lower() not in {
-                "y", "yes"}:
-            return
-        default = Path(f"painadvisor-report-{date.today().isoformat()}.md")
-        name = read_line(f"File name [{default}]: ").strip()
-        target = Path(name) if name else default
-        if target.exists() and read_line(f"{target} exists. Replace it? [y/N] ").strip().lower() not in {"y", "yes"}:
-            say("Not saved.")
-            return
-    except EOFError:
-        return
-    write_atomically(target, render_markdown(advice, kb), force=True)
-    say(f"Saved to {target}")
-
-
-def _emit(advice: Any, kb: Any, output_format: OutputFormat, output: Path | None, *, force: bool,
-          explain: bool, asked: list[str] | None = None) -> None:
-    """Render the advice and send it to stdout or to the output file."""
-    if asked is not None and output_format is OutputFormat.json:
-        from painadvisor.render.json import render_json
-
-        text: str | None = render_json(advice, kb, questions_asked=asked, questions_count=len(asked))
-    else:
-        text = _render(advice, kb, output_format, explain=explain, to_file=output is not None)
-        if asked is not None and text is not None and output_format is OutputFormat.text:
-            text += f"\nQuestions asked ({len(asked)}): {', '.join(asked)}\n"
-        elif asked is not None and output_format is OutputFormat.text:
-            sys.stdout.write(f"\nQuestions asked ({len(asked)}): {', '.join(asked)}\n")
-    if output is None:
-        if text is not None:
-            sys.stdout.write(text)
-        return
-    from painadvisor.output import write_atomically
-
-    write_atomically(output, text or "", force=force)
-    sys.stderr.write(f"painadvisor: advice written to {output}\n")
-
-
-def _render(advice: Any, kb: Any, output_format: OutputFormat, *, explain: bool, to_file: bool) -> str | None:
-    """The advice as text in the chosen format; the terminal format prints directly to stdout."""
-    if output_format is OutputFormat.json:
-        from painadvisor.render.json import render_json
-
-        return render_json(advice, kb)
-    if output_format is OutputFormat.markdown:
-        from painadvisor.render.markdown import render_markdown
-
-        return render_markdown(advice, kb)
-    from painadvisor.render.terminal import render_terminal, text_console
-
-    console = text_console(to_file=to_file)
-    render_terminal(advice, console, explain=explain)
-    return console.export_text() if to_file else None
-
-
 def main() -> None:
-    """The console script."""
-    if os.environ.get("NO_COLOR") == "":
-        os.environ.pop("NO_COLOR")  # an empty NO_COLOR means "not set" (no-color.org)
+    """The full command line (the console script tries the fast path in entry.py first)."""
     app()

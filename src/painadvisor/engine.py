@@ -10,15 +10,13 @@ Every point is recorded, so the advice can say exactly why.
 
 from __future__ import annotations
 
-import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 
+from painadvisor import scoring
+from painadvisor.conditions import facts_of, matched_facts, matches
 from painadvisor.models import (
     TRIAGE_LEVELS,
     Advice,
-    AllOf,
-    AnyOf,
-    Cause,
     ChosenTip,
     Condition,
     Contribution,
@@ -30,7 +28,7 @@ from painadvisor.models import (
     Tip,
     triage_rank,
 )
-from painadvisor.vocabulary import FACTS, Case, FactValue, Kind
+from painadvisor.vocabulary import FACTS, FACTS_BY_ID, Case, FactValue, Kind
 
 # A cause of a level above self-care lifts the overall triage when it is this likely,
 # or when it ranks first with at least SERIOUS_FIRST.
@@ -44,89 +42,21 @@ MISSING_N = 5
 UNASKABLE = {"note", "side"}
 
 
-def matches(condition: Condition, case: Case) -> bool:
-    if isinstance(condition, Leaf):
-        return _leaf_matches(condition, case)
-    if isinstance(condition, AllOf):
-        return all(matches(part, case) for part in condition.conditions)
-    if isinstance(condition, AnyOf):
-        return any(matches(part, case) for part in condition.conditions)
-    return not matches(condition.condition, case)
-
-
-def _leaf_matches(leaf: Leaf, case: Case) -> bool:
-    value = case.get(leaf.fact)
-    if value is None:
-        return False
-    if leaf.values is not None:
-        present = value if isinstance(value, tuple) else (value,)
-        return any(item in leaf.values for item in present)
-    assert isinstance(value, int)
-    return (leaf.at_least is None or value >= leaf.at_least) and (
-        leaf.at_most is None or value <= leaf.at_most)
-
-
-def facts_of(condition: Condition) -> set[str]:
-    if isinstance(condition, Leaf):
-        return {condition.fact}
-    if isinstance(condition, Not):
-        return facts_of(condition.condition)
-    return set().union(*(facts_of(part) for part in condition.conditions))
-
-
-def matched_facts(condition: Condition, case: Case) -> dict[str, FactValue]:
-    """The case values that made a (holding) condition hold: for "any of" facts only the
-    values the condition asked for, so a reason never claims more than it used."""
-    if isinstance(condition, Leaf):
-        value = case.get(condition.fact)
-        if value is None:
-            return {}
-        if isinstance(value, tuple) and condition.values is not None:
-            value = tuple(item for item in value if item in condition.values)
-        return {condition.fact: value}
-    if isinstance(condition, Not):
-        return {fact: case[fact] for fact in sorted(facts_of(condition.condition)) if fact in case}
-    parts = condition.conditions
-    if isinstance(condition, AnyOf):
-        parts = tuple(part for part in parts if matches(part, case))
-    found: dict[str, FactValue] = {}
-    for part in parts:
-        for fact, value in matched_facts(part, case).items():
-            if isinstance(value, tuple) and isinstance(found.get(fact), tuple):
-                value = tuple(dict.fromkeys((*found[fact], *value)))  # type: ignore[misc]
-            found[fact] = value
-    return found
-
-
 # --- scoring ---------------------------------------------------------------------------
 
 
-def cause_points(cause: Cause, case: Case) -> tuple[float, float, tuple[Contribution, ...]]:
-    base = math.log(cause.base_rate * 100)
-    because = tuple(
-        Contribution(matched_facts(item.condition, case), item.weight, item.note)
-        for item in cause.evidence if matches(item.condition, case)
-    )
-    return base + sum(item.weight for item in because), base, because
-
-
 def rank_causes(kb: KnowledgeBase, case: Case) -> tuple[RankedCause, ...]:
-    scored = [(cause, *cause_points(cause, case)) for cause in kb.causes]
-    scores = _softmax([points for _, points, _, _ in scored])
+    matched = scoring.matched_evidence(kb, case)
+    points = scoring.points_of(kb, matched)
+    scores = scoring.softmax(points)
+    base = scoring.index_of(kb).base
     ranked = [
-        RankedCause(cause, score, points, base, because)
-        for (cause, points, base, because), score in zip(scored, scores, strict=True)
+        RankedCause(cause, scores[pos], points[pos], base[pos], tuple(
+            Contribution(matched_facts(cause.evidence[item].condition, case), cause.evidence[item].weight,
+                         cause.evidence[item].note) for item in matched[pos]))
+        for pos, cause in enumerate(kb.causes)
     ]
     return tuple(sorted(ranked, key=lambda item: (-item.score, item.cause.id)))
-
-
-def _softmax(points: list[float]) -> list[float]:
-    if not points:
-        return []
-    top = max(points)
-    weights = [math.exp(value - top) for value in points]
-    total = sum(weights)
-    return [weight / total for weight in weights]
 
 
 # --- red flags and triage -----------------------------------------------------------
@@ -195,7 +125,7 @@ def _tip_relevance(tip: Tip, case: Case, top: list[str]) -> tuple[int, str] | No
 
 def alternatives(fact_id: str, kb: KnowledgeBase) -> list[FactValue]:
     """Plausible answers to an unasked fact, for estimating how much it matters."""
-    fact = next(item for item in FACTS if item.id == fact_id)
+    fact = FACTS_BY_ID[fact_id]
     if fact.kind is Kind.YES_NO:
         return [True, False]
     if fact.kind is Kind.ONE:
@@ -208,7 +138,9 @@ def alternatives(fact_id: str, kb: KnowledgeBase) -> list[FactValue]:
 
 
 def _leaves_for(fact_id: str, kb: KnowledgeBase) -> Iterable[Leaf]:
-    conditions: list[Condition] = [item.condition for cause in kb.causes for item in cause.evidence]
+    index = scoring.index_of(kb)
+    conditions: list[Condition] = [kb.causes[cause].evidence[item].condition
+                                   for cause, item in index.by_fact.get(fact_id, ())]
     while conditions:
         condition = conditions.pop()
         if isinstance(condition, Leaf):
@@ -220,42 +152,18 @@ def _leaves_for(fact_id: str, kb: KnowledgeBase) -> Iterable[Leaf]:
             conditions.extend(condition.conditions)
 
 
-def expected_shift(kb: KnowledgeBase, case: Case, fact_id: str,
-                   current: dict[str, float] | None = None) -> float:
+def expected_shift(kb: KnowledgeBase, case: Case, fact_id: str) -> float:
     """How much answering ``fact_id`` is expected to move the scores."""
-    trials = [{**case, fact_id: value} for value in alternatives(fact_id, kb)]
-    return expected_shift_over(kb, case, trials, current)
+    return scoring.expected_shift(kb, case, fact_id, alternatives(fact_id, kb))
 
 
-def expected_shift_over(kb: KnowledgeBase, case: Case, trials: Sequence[Case],
-                        current: dict[str, float] | None = None) -> float:
-    """The expected total-variation change of the scores over the possible answers ``trials``.
-
-    Each answer is weighted by how likely the current ranking makes it, reading each
-    cause's points under that answer as a log likelihood of the answer.
-    """
-    if current is None:
-        current = {ranked.cause.id: ranked.score for ranked in rank_causes(kb, case)}
-    outcomes = []
-    for trial in trials:
-        ranked = rank_causes(kb, trial)
-        shift = 0.5 * sum(abs(item.score - current[item.cause.id]) for item in ranked)
-        outcomes.append((shift, {item.cause.id: item.points for item in ranked}))
-    # P(answer) = sum over causes of P(cause) * softmax over answers of that cause's points
-    likelihood = {cause_id: _softmax([points[cause_id] for _, points in outcomes]) for cause_id in current}
-    return sum(
-        shift * sum(current[cause_id] * likelihood[cause_id][index] for cause_id in current)
-        for index, (shift, _) in enumerate(outcomes)
-    )
-
-
-def missing_facts(kb: KnowledgeBase, case: Case, causes: tuple[RankedCause, ...],
-                  limit: int = MISSING_N) -> tuple[str, ...]:
-    current = {ranked.cause.id: ranked.score for ranked in causes}
-    mentioned = {fact for cause in kb.causes for item in cause.evidence for fact in facts_of(item.condition)}
+def missing_facts(kb: KnowledgeBase, case: Case, limit: int = MISSING_N) -> tuple[str, ...]:
+    index = scoring.index_of(kb)
+    points = scoring.points_of(kb, scoring.matched_evidence(kb, case))
     candidates = [fact.id for fact in FACTS
-                  if fact.id not in case and fact.id in mentioned and fact.id not in UNASKABLE]
-    shifts = {fact_id: expected_shift(kb, case, fact_id, current) for fact_id in candidates}
+                  if fact.id not in case and fact.id in index.by_fact and fact.id not in UNASKABLE]
+    shifts = {fact_id: scoring.expected_shift(kb, case, fact_id, alternatives(fact_id, kb), points)
+              for fact_id in candidates}
     ordered = sorted((fact_id for fact_id in candidates if shifts[fact_id] >= 0.01),
                      key=lambda fact_id: -shifts[fact_id])
     return tuple(ordered[:limit])
@@ -275,5 +183,5 @@ def evaluate(kb: KnowledgeBase, case: Case) -> Advice:
         red_flags=red_flags,
         causes=causes,
         tips=choose_tips(kb, case, causes, triage),
-        missing=missing_facts(kb, case, causes),
+        missing=missing_facts(kb, case),
     )

@@ -6,6 +6,8 @@ that was wrong.
 
 from __future__ import annotations
 
+import sys
+
 EXIT_OK = 0
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
@@ -50,3 +52,12 @@ class RuleError(PainAdvisorError):
 
 class OutputError(PainAdvisorError):
     """The result could not be written where the user asked."""
+
+
+def fail(message: str, code: int) -> int:
+    """Report an error on stderr, one line per problem, and return its exit code."""
+    first, *rest = message.splitlines() or [""]
+    sys.stderr.write(f"painadvisor: {first}\n")
+    for line in rest:  # a broken knowledge base lists every problem, one per line
+        sys.stderr.write(f"painadvisor: {line}\n")
+    return code

@@ -8,10 +8,11 @@ left would change it.  ``replay`` runs the same conversation against a case file
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from painadvisor.engine import alternatives, expected_shift_over, facts_of, matches, raise_red_flags, rank_causes
+from painadvisor import scoring
+from painadvisor.conditions import facts_of, matches
+from painadvisor.engine import alternatives, raise_red_flags, rank_causes
 from painadvisor.models import AllOf, AnyOf, Condition, KnowledgeBase, Leaf, Question, RaisedFlag
 from painadvisor.vocabulary import FACTS_BY_ID, Case, FactValue, Kind
 
@@ -43,11 +44,11 @@ class Interview:
         for question in open_questions:
             if question.start or self._screens_now(question):
                 return question
-        current = {ranked.cause.id: ranked.score for ranked in rank_causes(self.kb, self.case)}
-        shifts = [(expected_shift_over(self.kb, self.case, self._trials(question), current), index)
+        points = scoring.points_of(self.kb, scoring.matched_evidence(self.kb, self.case))
+        shifts = [(scoring.expected_shift(self.kb, self.case, question.fact, self._answers(question), points), index)
                   for index, question in enumerate(open_questions)]
         best_shift, best = max(shifts, key=lambda item: (item[0], -item[1]))
-        lead = max(current.values(), default=0.0)
+        lead = max(scoring.softmax(points), default=0.0)
         stable = len(self.leaders) >= STABLE_ANSWERS and len(set(self.leaders[-STABLE_ANSWERS:])) == 1
         if best_shift < MIN_SHIFT or (lead >= CLEAR_LEAD and stable and best_shift < CLEAR_SHIFT):
             return None
@@ -104,13 +105,16 @@ class Interview:
             return any(self._possibly(part) for part in condition.conditions)
         return bool(facts_of(condition.condition) & unknown) or not matches(condition.condition, self.case)
 
-    def _trials(self, question: Question) -> Sequence[Case]:
+    def _answers(self, question: Question) -> list[FactValue | None]:
+        """The possible answers to a question, as values of its fact (None: "none of these")."""
         fact = FACTS_BY_ID[question.fact]
         if fact.kind is Kind.MANY:
-            return [self.case] + [with_answer(self.case, fact.id, (str(choice.value),)) for choice in question.choices]
+            known = self.case.get(fact.id, ())
+            return [None] + [with_answer({fact.id: known}, fact.id, (str(choice.value),))[fact.id]
+                             for choice in question.choices]
         if fact.kind is Kind.NUMBER:
-            return [{**self.case, fact.id: value} for value in alternatives(fact.id, self.kb)]
-        return [{**self.case, fact.id: choice.value} for choice in question.choices]
+            return list(alternatives(fact.id, self.kb))
+        return [choice.value for choice in question.choices]
 
 
 def with_answer(case: Case, fact_id: str, value: FactValue) -> dict[str, FactValue]:

@@ -138,6 +138,7 @@ class KnowledgeBase:
     tips: tuple[Tip, ...]
     sources: dict[str, Source] = field(default_factory=dict)
     questions: tuple[Question, ...] = ()
+    cache: dict[str, object] = field(default_factory=dict, compare=False, repr=False)  # derived data (the index)
 
     def cause(self, cause_id: str) -> Cause:
         return next(cause for cause in self.causes if cause.id == cause_id)

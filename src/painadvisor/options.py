@@ -9,12 +9,12 @@ import functools
 import inspect
 import typing
 from collections.abc import Callable
-from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
+from painadvisor.actions import OutputFormat
 from painadvisor.caseio import case_from_flags
 from painadvisor.vocabulary import FACTS, Fact, Kind
 
@@ -28,17 +28,6 @@ PANELS = {
     "previous_same_injury": "What else is going on", "note": "What else is going on",
 }
 TRAINING_PANEL = "The runner and the training"
-
-
-class OutputFormat(StrEnum):
-    text = "text"
-    json = "json"
-    markdown = "markdown"
-
-
-class ListFormat(StrEnum):
-    text = "text"
-    json = "json"
 
 
 FormatOption = Annotated[OutputFormat, typer.Option(

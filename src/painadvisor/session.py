@@ -176,3 +176,15 @@ def require_terminal(stdin_is_tty: bool) -> None:
         raise UsageError(
             "the interactive consultation needs a terminal; in scripts use 'painadvisor advise' with flags "
             "or --case FILE, or 'painadvisor ask --replay FILE'")
+
+
+def terminal_io(console: Console) -> tuple[ReadLine, Callable[[str], None]]:
+    """Read a line and say something on a real terminal; prompts are never parsed as markup."""
+
+    def read_line(prompt: str) -> str:
+        return console.input(Text(prompt))
+
+    def say(message: str) -> None:
+        console.print(Text(message))
+
+    return read_line, say

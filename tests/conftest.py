@@ -15,12 +15,20 @@ SHARED_INTAKE = REPO.parent / "shared" / "intake.md"
 INTAKE = SHARED_INTAKE if SHARED_INTAKE.exists() else REPO / "tests" / "data" / "intake.md"
 
 
+@pytest.fixture(scope="session")
+def rule_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One knowledge-base cache for the whole run (tests of the cache use their own)."""
+    return tmp_path_factory.mktemp("rule-cache")
+
+
 @pytest.fixture(autouse=True)
-def isolated(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+def isolated(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory, rule_cache: Path) -> None:
     """No test reads or writes the developer's own folders or depends on their terminal."""
+    home = tmp_path_factory.mktemp("home")
     for name in ("HOME", "XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME"):
-        monkeypatch.setenv(name, str(tmp_path / "home"))
-    for name in ("NO_COLOR", "FORCE_COLOR", "PAINADVISOR_RULES", "PAINADVISOR_DB"):
+        monkeypatch.setenv(name, str(home))
+    monkeypatch.setenv("PAINADVISOR_CACHE_DIR", str(rule_cache))
+    for name in ("NO_COLOR", "FORCE_COLOR", "PAINADVISOR_RULES", "PAINADVISOR_DB", "PAINADVISOR_NO_CACHE"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("COLUMNS", "100")
     monkeypatch.setenv("TERM", "dumb")

@@ -1,3 +1,3 @@
-from painadvisor.cli import main
+from painadvisor.entry import main
 
 main()

@@ -19,7 +19,6 @@ from painadvisor.models import (
     Advice,
     ChosenTip,
     Condition,
-    Contribution,
     KnowledgeBase,
     Leaf,
     Not,
@@ -40,23 +39,21 @@ TIP_MIN_SCORE = 0.10
 TIPS_PER_KIND = 6
 MISSING_N = 5
 UNASKABLE = {"note", "side"}
+MAX_NUMBER_ALTERNATIVES = 12
 
 
 # --- scoring ---------------------------------------------------------------------------
 
 
-def rank_causes(kb: KnowledgeBase, case: Case) -> tuple[RankedCause, ...]:
-    matched = scoring.matched_evidence(kb, case)
+def rank_causes(kb: KnowledgeBase, case: Case, matched: list[list[int]] | None = None) -> tuple[RankedCause, ...]:
+    if matched is None:
+        matched = scoring.matched_evidence(kb, case)
     points = scoring.points_of(kb, matched)
     scores = scoring.softmax(points)
     base = scoring.index_of(kb).base
-    ranked = [
-        RankedCause(cause, scores[pos], points[pos], base[pos], tuple(
-            Contribution(matched_facts(cause.evidence[item].condition, case), cause.evidence[item].weight,
-                         cause.evidence[item].note) for item in matched[pos]))
-        for pos, cause in enumerate(kb.causes)
-    ]
-    return tuple(sorted(ranked, key=lambda item: (-item.score, item.cause.id)))
+    order = sorted(range(len(points)), key=lambda pos: (-scores[pos], kb.causes[pos].id))
+    return tuple(RankedCause(kb.causes[pos], scores[pos], points[pos], base[pos], case, matched[pos])
+                 for pos in order)
 
 
 # --- red flags and triage -----------------------------------------------------------
@@ -132,15 +129,26 @@ def alternatives(fact_id: str, kb: KnowledgeBase) -> list[FactValue]:
         return list(fact.values)
     if fact.kind is Kind.MANY:
         return [(value,) for value in fact.values]
-    cuts = sorted({bound for leaf in _leaves_for(fact_id, kb)
-                   for bound in (leaf.at_least, leaf.at_most) if bound is not None})
-    return sorted({fact.minimum or 0, *cuts, *(cut + 1 for cut in cuts)})
+    cached = kb.cache.get(f"alternatives:{fact_id}")
+    if isinstance(cached, list):
+        return cached
+    # One number from each stretch the rules tell apart: where each stretch begins.
+    starts = sorted({fact.minimum or 0}
+                    | {leaf.at_least for leaf in _leaves_for(fact_id, kb) if leaf.at_least is not None}
+                    | {leaf.at_most + 1 for leaf in _leaves_for(fact_id, kb) if leaf.at_most is not None})
+    if len(starts) > MAX_NUMBER_ALTERNATIVES:  # a huge rule pack: an even sample of them
+        step = (len(starts) - 1) / (MAX_NUMBER_ALTERNATIVES - 1)
+        starts = sorted({starts[round(index * step)] for index in range(MAX_NUMBER_ALTERNATIVES)})
+    values: list[FactValue] = list(starts)
+    kb.cache[f"alternatives:{fact_id}"] = values
+    return values
 
 
 def _leaves_for(fact_id: str, kb: KnowledgeBase) -> Iterable[Leaf]:
     index = scoring.index_of(kb)
     conditions: list[Condition] = [kb.causes[cause].evidence[item].condition
-                                   for cause, item in index.by_fact.get(fact_id, ())]
+                                   for cause, items in index.by_fact_cause.get(fact_id, {}).items()
+                                   for item in items]
     while conditions:
         condition = conditions.pop()
         if isinstance(condition, Leaf):
@@ -157,13 +165,13 @@ def expected_shift(kb: KnowledgeBase, case: Case, fact_id: str) -> float:
     return scoring.expected_shift(kb, case, fact_id, alternatives(fact_id, kb))
 
 
-def missing_facts(kb: KnowledgeBase, case: Case, limit: int = MISSING_N) -> tuple[str, ...]:
+def missing_facts(kb: KnowledgeBase, case: Case, limit: int = MISSING_N,
+                  matched: list[list[int]] | None = None) -> tuple[str, ...]:
     index = scoring.index_of(kb)
-    points = scoring.points_of(kb, scoring.matched_evidence(kb, case))
+    estimator = scoring.ShiftEstimator(kb, case, matched)
     candidates = [fact.id for fact in FACTS
-                  if fact.id not in case and fact.id in index.by_fact and fact.id not in UNASKABLE]
-    shifts = {fact_id: scoring.expected_shift(kb, case, fact_id, alternatives(fact_id, kb), points)
-              for fact_id in candidates}
+                  if fact.id not in case and fact.id in index.by_fact_cause and fact.id not in UNASKABLE]
+    shifts = {fact_id: estimator.shift(fact_id, alternatives(fact_id, kb)) for fact_id in candidates}
     ordered = sorted((fact_id for fact_id in candidates if shifts[fact_id] >= 0.01),
                      key=lambda fact_id: -shifts[fact_id])
     return tuple(ordered[:limit])
@@ -173,7 +181,8 @@ def missing_facts(kb: KnowledgeBase, case: Case, limit: int = MISSING_N) -> tupl
 
 
 def evaluate(kb: KnowledgeBase, case: Case) -> Advice:
-    causes = rank_causes(kb, case)
+    matched = scoring.matched_evidence(kb, case)
+    causes = rank_causes(kb, case, matched)
     red_flags = raise_red_flags(kb, case)
     triage, reasons = overall_triage(red_flags, causes)
     return Advice(
@@ -183,5 +192,5 @@ def evaluate(kb: KnowledgeBase, case: Case) -> Advice:
         red_flags=red_flags,
         causes=causes,
         tips=choose_tips(kb, case, causes, triage),
-        missing=missing_facts(kb, case),
+        missing=missing_facts(kb, case, matched=matched),
     )

@@ -44,11 +44,11 @@ class Interview:
         for question in open_questions:
             if question.start or self._screens_now(question):
                 return question
-        points = scoring.points_of(self.kb, scoring.matched_evidence(self.kb, self.case))
-        shifts = [(scoring.expected_shift(self.kb, self.case, question.fact, self._answers(question), points), index)
+        estimator = scoring.ShiftEstimator(self.kb, self.case)
+        shifts = [(estimator.shift(question.fact, self._answers(question)), index)
                   for index, question in enumerate(open_questions)]
         best_shift, best = max(shifts, key=lambda item: (item[0], -item[1]))
-        lead = max(scoring.softmax(points), default=0.0)
+        lead = max(estimator.scores, default=0.0)
         stable = len(self.leaders) >= STABLE_ANSWERS and len(set(self.leaders[-STABLE_ANSWERS:])) == 1
         if best_shift < MIN_SHIFT or (lead >= CLEAR_LEAD and stable and best_shift < CLEAR_SHIFT):
             return None

@@ -33,7 +33,7 @@ from painadvisor.models import (
     Tip,
 )
 from painadvisor.vocabulary import Kind
-from painadvisor.yamlio import LocatedDict, LocatedList, load_yaml, read_text
+from painadvisor.yamlio import LocatedDict, load_json, load_yaml, read_text
 
 SECTIONS = ("sources", "causes", "red_flags", "tips", "questions")
 MAX_WEIGHT = 10.0
@@ -47,23 +47,54 @@ def builtin_rules_dir() -> Path:
     return packaged if packaged.is_dir() else here.parents[1] / "rules"
 
 
+RULE_SUFFIXES = (".yaml", ".yml", ".json")
+
+
 def rule_files(paths: Iterable[Path]) -> list[Path]:
+    """The rule files in ``paths``: files as given, folders' *.yaml, *.yml and *.json in name order."""
     files: list[Path] = []
     for path in paths:
-        files.extend(sorted(path.glob("*.yaml")) if path.is_dir() else [path])
+        if path.is_dir():
+            files.extend(sorted(item for item in path.iterdir() if item.suffix in RULE_SUFFIXES))
+        else:
+            files.append(path)
     return files
 
 
-def load_knowledge_base(paths: Iterable[Path] | None = None) -> KnowledgeBase:
+def load_knowledge_base(paths: Iterable[Path] | None = None, *, cache: bool = True) -> KnowledgeBase:
+    """The validated knowledge base from ``paths`` (the built-in rules by default), cached."""
     files = rule_files([builtin_rules_dir()] if paths is None else paths)
+    if not cache:
+        return build(files)
+    from painadvisor import kbcache
+
+    where = kbcache.cache_path(files)
+    kb = kbcache.load(where)
+    if kb is None:
+        from painadvisor.scoring import index_of
+
+        with kbcache.without_gc():
+            kb = build(files)
+            index_of(kb)  # cached with it
+        kbcache.store(where, kb)
+    return kb
+
+
+def build(files: list[Path]) -> KnowledgeBase:
+    """Read and validate rule files; every problem found is reported at once."""
     reader = _Reader()
     for path in files:
         try:
-            document = load_yaml(read_text(path), str(path))
+            text = read_text(path)
+            is_json = path.suffix == ".json"
+            document = load_json(text, str(path)) if is_json else load_yaml(text, str(path))
         except PainAdvisorError as err:
             reader.problems.append(str(err))
             continue
+        found = len(reader.problems)
         reader.read_file(document, str(path))
+        if is_json and len(reader.problems) > found:
+            reader.problems[found:] = _located_problems(text, str(path), reader.problems[found:])
     reader.check_references()
     if reader.problems:
         raise RuleError(reader.problems)
@@ -74,6 +105,18 @@ def load_knowledge_base(paths: Iterable[Path] | None = None) -> KnowledgeBase:
         sources=dict(reader.sources),
         questions=tuple(reader.questions.values()),
     )
+
+
+def _located_problems(text: str, name: str, problems: list[str]) -> list[str]:
+    """A JSON file's problems again with line numbers: JSON is YAML, whose nodes know their lines
+    (JSON is read without them, which is several times faster)."""
+    try:
+        located = _Reader()
+        located.read_file(load_yaml(text, name), name)
+    except PainAdvisorError:
+        return problems
+    elsewhere = [problem for problem in problems if "(first in " in problem]  # duplicates across files
+    return [*located.problems, *(problem for problem in elsewhere if problem not in located.problems)] or problems
 
 
 class _Reader:
@@ -101,14 +144,14 @@ class _Reader:
         if document is None:
             self.problem(None, "file is empty")
             return
-        if not isinstance(document, LocatedDict):
+        if not isinstance(document, dict):
             self.problem(getattr(document, "line", None), "a rule file must be a mapping of sections")
             return
         for key in document:
             if key not in SECTIONS:
-                self.problem(document.line_of(key), f"unknown section '{key}'{_hint(key, SECTIONS)}; "
+                self.problem(_line(document, key), f"unknown section '{key}'{_hint(key, SECTIONS)}; "
                              f"allowed: {', '.join(SECTIONS)}")
-        readers: dict[str, tuple[Callable[[LocatedDict], Any], dict[str, Any]]] = {
+        readers: dict[str, tuple[Callable[[dict[str, Any]], Any], dict[str, Any]]] = {
             "sources": (self.read_source, self.sources),
             "causes": (self.read_cause, self.causes),
             "red_flags": (self.read_red_flag, self.red_flags),
@@ -119,32 +162,32 @@ class _Reader:
             if section in document:
                 self.read_section(document, section, read, into)
 
-    def read_section(self, document: LocatedDict, section: str,
-                     read: Callable[[LocatedDict], Any], into: dict[str, Any]) -> None:
+    def read_section(self, document: dict[str, Any], section: str,
+                     read: Callable[[dict[str, Any]], Any], into: dict[str, Any]) -> None:
         entries = document[section]
-        if not isinstance(entries, LocatedList):
-            self.problem(document.line_of(section), f"'{section}' must be a list")
+        if not isinstance(entries, list):
+            self.problem(_line(document, section), f"'{section}' must be a list")
             return
-        for entry, line in zip(entries, entries.item_lines, strict=True):
-            if not isinstance(entry, LocatedDict):
+        for entry, line in zip(entries, _item_lines(entries), strict=True):
+            if not isinstance(entry, dict):
                 self.problem(line, f"each entry of '{section}' must be a mapping")
                 continue
             item = read(entry)
             if item is None:
                 continue
             if item.id in into:
-                self.problem(entry.line_of("id"), f"duplicate id '{item.id}' (first in {into[item.id].origin})")
+                self.problem(_line(entry, "id"), f"duplicate id '{item.id}' (first in {into[item.id].origin})")
                 continue
             into[item.id] = item
 
     # --- entries -----------------------------------------------------------------
 
-    def read_source(self, entry: LocatedDict) -> Source | None:
+    def read_source(self, entry: dict[str, Any]) -> Source | None:
         got = self.fields(entry, "source", {"id": _id, "authors": _text, "year": _year,
                                             "title": _text, "published": _text}, {})
         return Source(**got, origin=self.path) if got else None
 
-    def read_cause(self, entry: LocatedDict) -> Cause | None:
+    def read_cause(self, entry: dict[str, Any]) -> Cause | None:
         got = self.fields(entry, "cause", {
             "id": _id, "name": _text, "area": _choice(AREAS), "level": _choice(TRIAGE_LEVELS),
             "base_rate": _base_rate, "explanation": _text, "evidence": self.evidence_list,
@@ -152,21 +195,21 @@ class _Reader:
         }, {"red_flags": self.flag_ids})
         return Cause(**got, origin=self.path) if got else None
 
-    def read_red_flag(self, entry: LocatedDict) -> RedFlag | None:
+    def read_red_flag(self, entry: dict[str, Any]) -> RedFlag | None:
         got = self.fields(entry, "red flag", {
             "id": _id, "name": _text, "triage": _choice(TRIAGE_LEVELS[1:]), "message": _text,
             "trigger": self.condition, "sources": self.source_ids,
         }, {"unless_raised": self.flag_ids})
         return RedFlag(**got, origin=self.path) if got else None
 
-    def read_tip(self, entry: LocatedDict) -> Tip | None:
+    def read_tip(self, entry: dict[str, Any]) -> Tip | None:
         got = self.fields(entry, "tip", {
             "id": _id, "kind": _choice(TIP_KINDS), "text": _text, "sources": self.source_ids,
         }, {"for_causes": self.cause_ids, "when": self.condition,
             "max_triage": _choice(TRIAGE_LEVELS[:2])})
         return Tip(**got, origin=self.path) if got else None
 
-    def read_question(self, entry: LocatedDict) -> Question | None:
+    def read_question(self, entry: dict[str, Any]) -> Question | None:
         got = self.fields(entry, "question", {"id": _id, "fact": _fact_id, "text": _text}, {
             "help": _text, "choices": _anything, "none_label": _text, "when": self.condition,
             "start": _flag, "screens": self.flag_ids, "screen_when": self.condition,
@@ -174,30 +217,30 @@ class _Reader:
         if got is None:
             return None
         try:
-            got["choices"] = _choices(got["fact"], entry.get("choices"), entry.line_of("choices"))
+            got["choices"] = _choices(got["fact"], entry.get("choices"), _line(entry, "choices"))
         except _FieldError as err:
             self.problem(err.line, f"question choices: {err}")
             return None
         return Question(**got, origin=self.path)
 
-    def fields(self, entry: LocatedDict, what: str, required: dict[str, Callable[..., Any]],
+    def fields(self, entry: dict[str, Any], what: str, required: dict[str, Callable[..., Any]],
                optional: dict[str, Callable[..., Any]]) -> dict[str, Any] | None:
         """Check an entry's keys and convert each field; None when anything is wrong."""
         before = len(self.problems)
         allowed = {**required, **optional}
         for key in entry:
             if key not in allowed:
-                self.problem(entry.line_of(key), f"{what}: unknown key '{key}'{_hint(key, list(allowed))}")
+                self.problem(_line(entry, key), f"{what}: unknown key '{key}'{_hint(key, list(allowed))}")
         for key in required:
             if key not in entry:
-                self.problem(entry.line, f"{what}: missing '{key}'")
+                self.problem(_line(entry), f"{what}: missing '{key}'")
         got: dict[str, Any] = {}
         for key, convert in allowed.items():
             if key in entry:
                 try:
-                    got[key] = convert(entry[key], entry.line_of(key))
+                    got[key] = convert(entry[key], _line(entry, key))
                 except _FieldError as err:
-                    self.problem(err.line or entry.line_of(key), f"{what} {key}: {err}")
+                    self.problem(err.line or _line(entry, key), f"{what} {key}: {err}")
         return got if len(self.problems) == before else None
 
     # --- field converters that need the reader -------------------------------------
@@ -218,23 +261,18 @@ class _Reader:
         return ids
 
     def evidence_list(self, raw: Any, line: int | None) -> tuple[Evidence, ...]:
-        if not isinstance(raw, LocatedList) or not raw:
+        if not isinstance(raw, list) or not raw:
             raise _FieldError("must be a non-empty list", line)
         items = []
-        for entry, item_line in zip(raw, raw.item_lines, strict=True):
-            if not isinstance(entry, LocatedDict):
+        for entry, item_line in zip(raw, _item_lines(raw), strict=True):
+            if not isinstance(entry, dict):
                 raise _FieldError("each item must be a mapping", item_line)
-            body = LocatedDict()
-            body.line = entry.line
-            for key, value in entry.items():
-                if key not in ("weight", "note"):
-                    body[key] = value
-                    body.key_lines[key] = entry.line_of(key)
             if "weight" not in entry:
-                raise _FieldError("each item needs a 'weight'", entry.line)
-            weight = _weight(entry["weight"], entry.line_of("weight"))
-            note = _text(entry["note"], entry.line_of("note")) if "note" in entry else ""
-            items.append(Evidence(self.condition(body, entry.line), weight, note))
+                raise _FieldError("each item needs a 'weight'", _line(entry) or item_line)
+            weight = _weight(entry["weight"], _line(entry, "weight"))
+            note = _text(entry["note"], _line(entry, "note")) if "note" in entry else ""
+            items.append(Evidence(parse_condition(entry, _line(entry) or item_line, ignore=_EVIDENCE_KEYS),
+                                  weight, note))
         return tuple(items)
 
     def condition(self, raw: Any, line: int | None) -> Condition:
@@ -253,60 +291,63 @@ class _Reader:
 # --- conditions ---------------------------------------------------------------------
 
 _LEAF_KEYS = ("fact", "value", "any_of", "at_least", "at_most")
+_EVIDENCE_KEYS = frozenset(("weight", "note"))
+_NO_KEYS: frozenset[str] = frozenset()
 
 
-def parse_condition(raw: Any, line: int | None) -> Condition:
-    if not isinstance(raw, LocatedDict):
+def parse_condition(raw: Any, line: int | None, ignore: frozenset[str] = _NO_KEYS) -> Condition:
+    """A condition from its mapping (keys in ``ignore`` belong to the mapping's owner)."""
+    if not isinstance(raw, dict):
         raise _FieldError("a condition must be a mapping", line)
-    line = raw.line or line
+    line = _line(raw) or line
     forms = [key for key in ("fact", "all", "any", "not") if key in raw]
     if len(forms) != 1:
         raise _FieldError("a condition needs exactly one of 'fact', 'all', 'any' or 'not'", line)
     form = forms[0]
     if form == "fact":
-        return _leaf(raw, line)
-    extra = [key for key in raw if key != form]
+        return _leaf(raw, line, ignore)
+    extra = [key for key in raw if key != form and key not in ignore]
     if extra:
-        raise _FieldError(f"unknown key '{extra[0]}' beside '{form}'", raw.line_of(extra[0]))
+        raise _FieldError(f"unknown key '{extra[0]}' beside '{form}'", _line(raw, extra[0]))
     inner = raw[form]
     if form == "not":
-        return Not(parse_condition(inner, raw.line_of("not")))
-    if not isinstance(inner, LocatedList) or not inner:
-        raise _FieldError(f"'{form}' must be a non-empty list of conditions", raw.line_of(form))
-    parts = tuple(parse_condition(item, item_line) for item, item_line in zip(inner, inner.item_lines, strict=True))
+        return Not(parse_condition(inner, _line(raw, "not")))
+    if not isinstance(inner, list) or not inner:
+        raise _FieldError(f"'{form}' must be a non-empty list of conditions", _line(raw, form))
+    parts = tuple(parse_condition(item, item_line) for item, item_line in zip(inner, _item_lines(inner), strict=True))
     return AllOf(parts) if form == "all" else AnyOf(parts)
 
 
-def _leaf(raw: LocatedDict, line: int | None) -> Leaf:
+def _leaf(raw: dict[str, Any], line: int | None, ignore: frozenset[str] = _NO_KEYS) -> Leaf:
     for key in raw:
-        if key not in _LEAF_KEYS:
-            raise _FieldError(f"unknown key '{key}'{_hint(key, _LEAF_KEYS)}", raw.line_of(key))
+        if key not in _LEAF_KEYS and key not in ignore:
+            raise _FieldError(f"unknown key '{key}'{_hint(key, _LEAF_KEYS)}", _line(raw, key))
     fact_id = raw["fact"]
     if not isinstance(fact_id, str) or fact_id not in vocabulary.FACTS_BY_ID:
         raise _FieldError(f"unknown fact '{fact_id}'{_hint(str(fact_id), list(vocabulary.FACTS_BY_ID))}",
-                          raw.line_of("fact"))
+                          _line(raw, "fact"))
     fact = vocabulary.FACTS_BY_ID[fact_id]
     tests = [key for key in ("value", "any_of", "at_least", "at_most") if key in raw]
     if fact.kind is Kind.TEXT:
-        raise _FieldError(f"'{fact.id}' is free text and cannot be tested", raw.line_of("fact"))
+        raise _FieldError(f"'{fact.id}' is free text and cannot be tested", _line(raw, "fact"))
     if fact.kind is Kind.NUMBER:
         if not tests or not set(tests) <= {"at_least", "at_most"}:
             raise _FieldError(f"'{fact.id}' is a number: test it with 'at_least' and/or 'at_most'", line)
-        bounds = {key: _bound(fact, raw[key], raw.line_of(key)) for key in tests}
+        bounds = {key: _bound(fact, raw[key], _line(raw, key)) for key in tests}
         return Leaf(fact.id, at_least=bounds.get("at_least"), at_most=bounds.get("at_most"))
     if tests not in (["value"], ["any_of"]):
         raise _FieldError(f"'{fact.id}' needs exactly one of 'value' or 'any_of'", line)
     if fact.kind is Kind.YES_NO:
         if tests != ["value"] or not isinstance(raw["value"], bool):
-            raise _FieldError(f"'{fact.id}' is yes/no: use 'value: true' or 'value: false'", raw.line_of(tests[0]))
+            raise _FieldError(f"'{fact.id}' is yes/no: use 'value: true' or 'value: false'", _line(raw, tests[0]))
         return Leaf(fact.id, values=frozenset([raw["value"]]))
     items = raw["any_of"] if tests == ["any_of"] else [raw["value"]]
     if not isinstance(items, list) or not items:
-        raise _FieldError("'any_of' must be a non-empty list", raw.line_of(tests[0]))
+        raise _FieldError("'any_of' must be a non-empty list", _line(raw, tests[0]))
     for item in items:
         if item not in fact.values:
             raise _FieldError(f"{fact.id}: '{item}' is not an allowed value{_hint(str(item), fact.values)}",
-                              raw.line_of(tests[0]))
+                              _line(raw, tests[0]))
     return Leaf(fact.id, values=frozenset(items))
 
 
@@ -318,6 +359,18 @@ def _bound(fact: vocabulary.Fact, raw: Any, line: int | None) -> int:
 
 
 # --- plain field converters -----------------------------------------------------------
+
+
+def _line(node: Any, key: str | None = None) -> int | None:
+    """The line of a mapping (or of one of its keys); None for data without positions (JSON)."""
+    if isinstance(node, LocatedDict):
+        return node.line_of(key) if key is not None else node.line
+    return getattr(node, "line", None)
+
+
+def _item_lines(items: list[Any]) -> list[int | None]:
+    lines = getattr(items, "item_lines", None)
+    return lines if lines is not None else [None] * len(items)
 
 
 class _FieldError(Exception):
@@ -369,12 +422,12 @@ def _choices(fact_id: str, raw: Any, line: int | None) -> tuple[Choice, ...]:
         return tuple(Choice(value, value) for value in fact.values)
     if fact.kind not in (Kind.ONE, Kind.MANY, Kind.YES_NO):
         raise _FieldError(f"'{fact_id}' is a {fact.kind.value} fact and takes no choices", line)
-    if not isinstance(raw, LocatedList) or not raw:
+    if not isinstance(raw, list) or not raw:
         raise _FieldError("must be a non-empty list", line)
     allowed: tuple[object, ...] = (True, False) if fact.kind is Kind.YES_NO else fact.values
     choices = []
-    for item, item_line in zip(raw, raw.item_lines, strict=True):
-        if not isinstance(item, LocatedDict) or set(item) - {"value", "label", "group"} or "value" not in item:
+    for item, item_line in zip(raw, _item_lines(raw), strict=True):
+        if not isinstance(item, dict) or set(item) - {"value", "label", "group"} or "value" not in item:
             raise _FieldError("each choice is a mapping of 'value', 'label' and optional 'group'", item_line)
         if item["value"] not in allowed:
             raise _FieldError(f"{fact_id}: '{item['value']}' is not an allowed value"

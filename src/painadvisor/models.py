@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from painadvisor.vocabulary import FactValue
 
@@ -147,8 +149,11 @@ class KnowledgeBase:
 # --- the advice -------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Contribution:
+# The advice's parts are named tuples: an evaluation makes thousands of them on a
+# large knowledge base, and they are built several times faster than dataclasses.
+
+
+class Contribution(NamedTuple):
     """One piece of evidence that fired: the case facts behind it and its weight."""
 
     facts: dict[str, FactValue]
@@ -156,23 +161,48 @@ class Contribution:
     note: str
 
 
-@dataclass(frozen=True)
 class RankedCause:
-    cause: Cause
-    score: float
-    points: float
-    base_points: float
-    because: tuple[Contribution, ...]
+    """A cause with its score; ``because`` (every contribution) is worked out when first read,
+    so ranking a large knowledge base does not explain causes nobody looks at."""
+
+    __slots__ = ("cause", "score", "points", "base_points", "_case", "_matched", "_because")
+
+    def __init__(self, cause: Cause, score: float, points: float, base_points: float,
+                 case: Mapping[str, FactValue], matched: Sequence[int]) -> None:
+        self.cause, self.score, self.points, self.base_points = cause, score, points, base_points
+        self._case, self._matched = case, matched
+        self._because: tuple[Contribution, ...] | None = None
+
+    @property
+    def because(self) -> tuple[Contribution, ...]:
+        if self._because is None:
+            from painadvisor.conditions import matched_facts
+
+            evidence = self.cause.evidence
+            self._because = tuple(
+                Contribution(matched_facts(evidence[item].condition, self._case), evidence[item].weight,
+                             evidence[item].note) for item in self._matched)
+        return self._because
+
+    def _key(self) -> tuple[object, ...]:
+        return self.cause.id, self.score, self.points, self.base_points, self.because
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, RankedCause) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self._key()[:4])
+
+    def __repr__(self) -> str:
+        return f"RankedCause({self.cause.id!r}, score={self.score:.4f}, points={self.points:.3f})"
 
 
-@dataclass(frozen=True)
-class RaisedFlag:
+class RaisedFlag(NamedTuple):
     flag: RedFlag
     facts: dict[str, FactValue]
 
 
-@dataclass(frozen=True)
-class ChosenTip:
+class ChosenTip(NamedTuple):
     tip: Tip
     reason: str
 

@@ -1,7 +1,7 @@
 """Fast scoring over an index of the knowledge base: which evidence can a fact touch?
 
-Evaluating a case only visits the evidence that mentions a fact the case has (plus
-evidence with a 'not', which can hold on absent facts).  Estimating how much an
+Evaluating a case only visits the one-fact evidence on the facts the case has (plus
+the few rules that combine facts, which are checked every time).  Estimating how much an
 unanswered fact would move the scores only re-scores the evidence that mentions
 that fact.  So cost grows with the evidence that is relevant, not with the size of
 the knowledge base.
@@ -13,20 +13,21 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from painadvisor.conditions import facts_of, has_not, matches
-from painadvisor.models import KnowledgeBase
+from painadvisor.conditions import facts_of, leaf_accepts, matches
+from painadvisor.models import KnowledgeBase, Leaf
 from painadvisor.vocabulary import Case, FactValue
 
 # When estimating a fact's effect on a very large knowledge base, only the causes it
 # touches that are currently most likely are re-scored (every cause in small ones).
-SHIFT_CAUSES = 64
+SHIFT_CAUSES = 5
 
 
 @dataclass(frozen=True)
 class Index:
     base: tuple[float, ...]  # each cause's starting points: log of its base rate in percent
-    by_fact: dict[str, tuple[tuple[int, int], ...]]  # fact -> (cause, evidence) positions
-    always: tuple[tuple[int, int], ...]  # evidence with a 'not', checked for every case
+    accepts: dict[str, dict[object, tuple[tuple[int, int], ...]]]  # fact -> value -> one-fact evidence it meets
+    ranges: dict[str, tuple[tuple[int, int, Leaf], ...]]  # fact -> one-fact evidence on a number
+    compound: tuple[tuple[int, int], ...]  # evidence on several facts or with a 'not': checked for every case
     by_fact_cause: dict[str, dict[int, tuple[int, ...]]]  # fact -> cause -> evidence positions
 
 
@@ -35,20 +36,28 @@ def index_of(kb: KnowledgeBase) -> Index:
     cached = kb.cache.get("index")
     if isinstance(cached, Index):
         return cached
-    by_fact: dict[str, list[tuple[int, int]]] = {}
     by_fact_cause: dict[str, dict[int, list[int]]] = {}
-    always: list[tuple[int, int]] = []
+    accepts: dict[str, dict[object, list[tuple[int, int]]]] = {}
+    ranges: dict[str, list[tuple[int, int, Leaf]]] = {}
+    compound: list[tuple[int, int]] = []
     for cause_pos, cause in enumerate(kb.causes):
         for evidence_pos, item in enumerate(cause.evidence):
-            if has_not(item.condition):
-                always.append((cause_pos, evidence_pos))
+            leaf = item.condition
+            if isinstance(leaf, Leaf) and leaf.values is not None:
+                for value in leaf.values:
+                    accepts.setdefault(leaf.fact, {}).setdefault(value, []).append((cause_pos, evidence_pos))
+            elif isinstance(leaf, Leaf):
+                ranges.setdefault(leaf.fact, []).append((cause_pos, evidence_pos, leaf))
+            else:
+                compound.append((cause_pos, evidence_pos))
             for fact in facts_of(item.condition):
-                by_fact.setdefault(fact, []).append((cause_pos, evidence_pos))
                 by_fact_cause.setdefault(fact, {}).setdefault(cause_pos, []).append(evidence_pos)
     index = Index(
         base=tuple(math.log(cause.base_rate * 100) for cause in kb.causes),
-        by_fact={fact: tuple(pairs) for fact, pairs in by_fact.items()},
-        always=tuple(always),
+        accepts={fact: {value: tuple(items) for value, items in by_value.items()}
+                 for fact, by_value in accepts.items()},
+        ranges={fact: tuple(items) for fact, items in ranges.items()},
+        compound=tuple(compound),
         by_fact_cause={fact: {cause: tuple(items) for cause, items in causes.items()}
                        for fact, causes in by_fact_cause.items()},
     )
@@ -59,13 +68,18 @@ def index_of(kb: KnowledgeBase) -> Index:
 def matched_evidence(kb: KnowledgeBase, case: Case) -> list[list[int]]:
     """For each cause, the positions of its evidence that holds for the case, in rule order."""
     index = index_of(kb)
-    candidates = set(index.always)
-    for fact in case:
-        candidates.update(index.by_fact.get(fact, ()))
+    hits: set[tuple[int, int]] = set()
+    for fact, value in case.items():
+        by_value = index.accepts.get(fact)
+        if by_value is not None:
+            for item in value if isinstance(value, tuple) else (value,):
+                hits.update(by_value.get(item, ()))
+        hits.update((cause_pos, evidence_pos) for cause_pos, evidence_pos, leaf in index.ranges.get(fact, ())
+                    if leaf_accepts(leaf, value))
+    hits.update(pair for pair in index.compound if matches(kb.causes[pair[0]].evidence[pair[1]].condition, case))
     matched: list[list[int]] = [[] for _ in kb.causes]
-    for cause_pos, evidence_pos in sorted(candidates):
-        if matches(kb.causes[cause_pos].evidence[evidence_pos].condition, case):
-            matched[cause_pos].append(evidence_pos)
+    for cause_pos, evidence_pos in sorted(hits):
+        matched[cause_pos].append(evidence_pos)
     return matched
 
 
@@ -84,52 +98,69 @@ def softmax(points: Sequence[float]) -> list[float]:
     return [weight / total for weight in weights]
 
 
-def expected_shift(kb: KnowledgeBase, case: Case, fact: str, values: Sequence[FactValue | None],
-                   points: Sequence[float] | None = None) -> float:
-    """How much answering ``fact`` with one of ``values`` is expected to move the scores.
+class ShiftEstimator:
+    """Estimates how much answering a fact would move the scores of one case.
 
     The shift of one answer is the total variation between the scores before and
     after it; answers are weighted by how likely the current scores make them,
     reading each cause's points under an answer as the log likelihood of that
     answer (a cause the fact does not touch finds every answer equally likely).
-    ``None`` stands for an answer that leaves the case as it is.
+    Only the SHIFT_CAUSES likeliest causes a fact touches are re-scored; the rest
+    keep their points.
     """
-    if points is None:
-        points = points_of(kb, matched_evidence(kb, case))
-    if not values or not points:
-        return 0.0
-    scores = softmax(points)
-    touched = index_of(kb).by_fact_cause.get(fact, {})
-    causes = sorted(touched, key=lambda pos: -scores[pos])[:SHIFT_CAUSES]
-    if not causes:
-        return 0.0
-    top = max(points)
-    total = sum(math.exp(value - top) for value in points)
-    rest = 1.0 - sum(scores[pos] for pos in causes)
-    trials = [_trial_points(kb, case, fact, value, causes, touched, points) for value in values]
-    shifts = []
-    for trial in trials:
-        new_total = total + sum(math.exp(trial[i] - top) - math.exp(points[pos] - top)
-                                for i, pos in enumerate(causes))
-        moved = sum(abs(math.exp(trial[i] - top) / new_total - scores[pos]) for i, pos in enumerate(causes))
-        shifts.append(0.5 * (moved + rest * abs(total / new_total - 1.0)))
-    likelihood = [softmax([trial[i] for trial in trials]) for i in range(len(causes))]
-    chance = [sum(scores[pos] * likelihood[i][v] for i, pos in enumerate(causes)) + rest / len(values)
-              for v in range(len(values))]
-    return sum(weight * shift for weight, shift in zip(chance, shifts, strict=True))
+
+    def __init__(self, kb: KnowledgeBase, case: Case, matched: list[list[int]] | None = None) -> None:
+        self.kb, self.case = kb, case
+        self.matched = matched_evidence(kb, case) if matched is None else matched
+        self.points = points_of(kb, self.matched)
+        self.scores = softmax(self.points)
+        self.top = max(self.points, default=0.0)
+        self.exps = [math.exp(value - self.top) for value in self.points]
+        self.total = sum(self.exps)
+        self.order = sorted(range(len(self.points)), key=lambda pos: -self.scores[pos])
+
+    def shift(self, fact: str, values: Sequence[FactValue | None]) -> float:
+        """The expected shift over ``values`` (None: an answer that leaves the case as it is)."""
+        touched = index_of(self.kb).by_fact_cause.get(fact, {})
+        causes = [pos for pos in self.order if pos in touched][:SHIFT_CAUSES]
+        if not values or not causes:
+            return 0.0
+        scores, total = self.scores, self.total
+        rest = 1.0 - sum(scores[pos] for pos in causes)
+        trials = [self._trial_points(fact, value, causes, touched) for value in values]
+        shifts = []
+        for trial in trials:
+            new = [math.exp(points - self.top) for points in trial]
+            new_total = total + sum(new) - sum(self.exps[pos] for pos in causes)
+            moved = sum(abs(new[i] / new_total - scores[pos]) for i, pos in enumerate(causes))
+            shifts.append(0.5 * (moved + rest * abs(total / new_total - 1.0)))
+        likelihood = [softmax([trial[i] for trial in trials]) for i in range(len(causes))]
+        chance = [sum(scores[pos] * likelihood[i][v] for i, pos in enumerate(causes)) + rest / len(values)
+                  for v in range(len(values))]
+        return sum(weight * shift for weight, shift in zip(chance, shifts, strict=True))
+
+    def _trial_points(self, fact: str, value: FactValue | None, causes: list[int],
+                      touched: dict[int, tuple[int, ...]]) -> list[float]:
+        """The points of ``causes`` if the case had ``value`` for ``fact``."""
+        if value is None:
+            return [self.points[pos] for pos in causes]
+        trial = {**self.case, fact: value}
+        result = []
+        for pos in causes:
+            evidence = self.kb.causes[pos].evidence
+            now = self.matched[pos]
+            delta = 0.0
+            for item in touched[pos]:
+                condition = evidence[item].condition
+                if type(condition) is Leaf:  # one fact, and it is the one being tried
+                    hit = leaf_accepts(condition, value)
+                else:
+                    hit = matches(condition, trial)
+                delta += evidence[item].weight * (hit - (item in now))
+            result.append(self.points[pos] + delta)
+        return result
 
 
-def _trial_points(kb: KnowledgeBase, case: Case, fact: str, value: FactValue | None, causes: list[int],
-                  touched: dict[int, tuple[int, ...]], points: Sequence[float]) -> list[float]:
-    """The points of ``causes`` if the case had ``value`` for ``fact``."""
-    if value is None:
-        return [points[pos] for pos in causes]
-    trial = {**case, fact: value}
-    result = []
-    for pos in causes:
-        evidence = kb.causes[pos].evidence
-        delta = sum(evidence[item].weight * (matches(evidence[item].condition, trial)
-                                             - matches(evidence[item].condition, case))
-                    for item in touched[pos])
-        result.append(points[pos] + delta)
-    return result
+def expected_shift(kb: KnowledgeBase, case: Case, fact: str, values: Sequence[FactValue | None]) -> float:
+    """How much answering ``fact`` with one of ``values`` is expected to move the scores."""
+    return ShiftEstimator(kb, case).shift(fact, values)

@@ -1,0 +1,104 @@
+"""The console script.  A plain, well-formed ``painadvisor advise ...`` runs without Typer.
+
+Building the Typer command (one option per fact, each with its own converter)
+costs more than the advice itself, and ``advise`` is what scripts call in loops.
+So ``main`` first tries to read the arguments itself: only long or short options
+that ``advise`` has, each with a value where it needs one.  Anything else (help,
+another command, an unknown or malformed option) goes to the full Typer CLI,
+which gives the same result and the usual messages.  Both paths check values
+with the same vocabulary code and run the same ``actions.advise``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from painadvisor.vocabulary import FACTS, Kind
+
+_VALUE_OPTIONS = {"--case": "case_file", "--format": "output_format", "-f": "output_format",
+                  "--output": "output", "-o": "output"}
+_SWITCHES = {"--force": "force", "--explain": "explain"}
+_FORMATS = ("text", "json", "markdown")
+
+
+def parse_advise(args: list[str]) -> dict[str, Any] | None:
+    """The options of a plain ``advise`` call, or None when only the full CLI should handle it."""
+    facts = {fact.flag: fact for fact in FACTS}
+    switches = {**_SWITCHES}
+    for fact in FACTS:
+        if fact.kind is Kind.YES_NO:
+            name = fact.id.replace("_", "-")
+            switches[f"--{name}"], switches[f"--no-{name}"] = f"+{fact.id}", f"-{fact.id}"
+    options: dict[str, Any] = {"case_file": None, "output_format": "text", "output": None, "force": False,
+                               "explain": False, "flags": {}}
+    position = 0
+    while position < len(args):
+        word = args[position]
+        name, has_value, value = word.partition("=")
+        if name in switches and not has_value:
+            target = switches[name]
+            if target[0] in "+-":
+                options["flags"][target[1:]] = target[0] == "+"
+            else:
+                options[target] = True
+            position += 1
+            continue
+        if name not in _VALUE_OPTIONS and (name not in facts or facts[name].kind is Kind.YES_NO):
+            return None
+        if not has_value:
+            if position + 1 >= len(args) or (args[position + 1].startswith("-") and args[position + 1] != "-"):
+                return None
+            value = args[position + 1]
+            position += 1
+        position += 1
+        if name in _VALUE_OPTIONS:
+            options[_VALUE_OPTIONS[name]] = value
+        elif facts[name].kind is Kind.MANY:
+            options["flags"].setdefault(facts[name].id, []).append(value)
+        else:
+            options["flags"][facts[name].id] = value
+    if options["output_format"] not in _FORMATS:
+        return None
+    return options
+
+
+def run_fast(args: list[str]) -> int | None:
+    """Run a plain ``advise`` call; None when the full CLI should take it."""
+    if not args or args[0] != "advise":
+        return None
+    options = parse_advise(args[1:])
+    if options is None:
+        return None
+    from painadvisor import actions
+    from painadvisor.caseio import case_from_flags
+    from painadvisor.errors import EXIT_FAILURE, EXIT_INTERRUPTED, PainAdvisorError, fail
+
+    try:
+        actions.advise(options["case_file"], case_from_flags(options["flags"]),
+                       actions.OutputFormat(options["output_format"]),
+                       Path(options["output"]) if options["output"] else None,
+                       force=options["force"], explain=options["explain"])
+    except PainAdvisorError as err:
+        return fail(str(err), err.exit_code)
+    except KeyboardInterrupt:
+        sys.stderr.write("\npainadvisor: interrupted\n")
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        return EXIT_FAILURE
+    return 0
+
+
+def main() -> None:
+    if os.environ.get("NO_COLOR") == "":
+        os.environ.pop("NO_COLOR")  # an empty NO_COLOR means "not set" (no-color.org)
+    code = run_fast(sys.argv[1:])
+    if code is None:
+        from painadvisor.cli import main as full_cli
+
+        full_cli()
+        return
+    sys.stdout.flush()
+    sys.exit(code)

@@ -1,0 +1,35 @@
+"""Where painadvisor keeps its files: the user's data and cache folders.
+
+On Linux and the BSDs these follow the XDG base directory spec, read straight from
+the environment (this is on the start-up path of every run); elsewhere platformdirs
+knows the conventions.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+APP = "painadvisor"
+
+
+def _xdg(variable: str, fallback: str) -> Path:
+    value = os.environ.get(variable, "")
+    return Path(value) if os.path.isabs(value) else Path.home() / fallback
+
+
+def user_data_dir() -> Path:
+    if sys.platform.startswith(("linux", "freebsd", "openbsd", "netbsd")):
+        return _xdg("XDG_DATA_HOME", ".local/share") / APP
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir(APP, appauthor=False))
+
+
+def user_cache_dir() -> Path:
+    if sys.platform.startswith(("linux", "freebsd", "openbsd", "netbsd")):
+        return _xdg("XDG_CACHE_HOME", ".cache") / APP
+    import platformdirs
+
+    return Path(platformdirs.user_cache_dir(APP, appauthor=False))

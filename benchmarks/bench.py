@@ -38,7 +38,8 @@ def timed(command: list[str], env: dict[str, str]) -> tuple[float, int]:
     """Wall time of one run, and the peak RSS (KB) of that child."""
     start = time.perf_counter()
     pid = os.posix_spawn(command[0], command, env, file_actions=[
-        (os.POSIX_SPAWN_OPEN, 1, os.devnull, os.O_WRONLY, 0), (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0)])
+        (os.POSIX_SPAWN_OPEN, 0, os.devnull, os.O_RDONLY, 0), (os.POSIX_SPAWN_OPEN, 1, os.devnull, os.O_WRONLY, 0),
+        (os.POSIX_SPAWN_OPEN, 2, os.devnull, os.O_WRONLY, 0)])
     _, status, usage = os.wait4(pid, 0)
     elapsed = time.perf_counter() - start
     if os.waitstatus_to_exitcode(status) != 0:

@@ -23,7 +23,8 @@ def run(runner: CliRunner, *args: str, input: str | None = None):  # noqa: ANN20
 
 
 def advise_json(runner: CliRunner, *args: str, input: str | None = None) -> dict:
-    result = run(runner, "advise", *args, "--format", "json", input=input)
+    """The advice JSON for these arguments, leaving the history alone (tests of it are elsewhere)."""
+    result = run(runner, "advise", *args, "--format", "json", "--no-save", input=input)
     assert result.exit_code == 0, result.stderr
     return json.loads(result.stdout)
 
@@ -40,7 +41,7 @@ def test_flags_give_ranked_causes_with_reasons(runner: CliRunner) -> None:
 def test_json_has_the_contract_fields_in_a_stable_order(runner: CliRunner) -> None:
     advice = advise_json(runner, *ITB_FLAGS)
     assert list(advice) == ["schema_version", "painadvisor_version", "case", "triage", "triage_reasons",
-                            "red_flags", "causes", "tips", "missing", "sources", "disclaimer"]
+                            "red_flags", "causes", "tips", "missing", "history", "sources", "disclaimer"]
     assert set(advice["causes"][0]) >= {"id", "name", "score", "because"}
     assert set(advice["tips"][0]) >= {"id", "text"}
     assert "not a diagnosis" in advice["disclaimer"]

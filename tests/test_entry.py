@@ -39,7 +39,7 @@ FORMAT = st.sampled_from([[], ["--format", "json"], ["-f", "markdown"], ["--form
 @given(args=ARGS, output=FORMAT)
 def test_the_fast_path_answers_exactly_like_the_full_cli(capsys: pytest.CaptureFixture[str], args: list[str],
                                                          output: list[str]) -> None:
-    argv = ["advise", *args, *output]
+    argv = ["advise", *args, *output, "--no-save"]  # each path would otherwise see the other's record
     code = run_fast(argv)
     fast = capsys.readouterr()
     assume(code is not None)  # a value that looks like an option ("-1") goes to the full CLI
@@ -60,5 +60,5 @@ def test_values_may_follow_an_equals_sign_and_stdin_is_a_value() -> None:
     options = parse_advise(["--location=calf", "--case", "-", "-o", "out.md", "--signs", "swelling",
                             "--signs=bruising", "--no-pop"])
     assert options == {"case_file": "-", "output_format": "text", "output": "out.md", "force": False,
-                       "explain": False, "flags": {"location": "calf", "signs": ["swelling", "bruising"],
-                                                   "pop": False}}
+                       "explain": False, "no_save": False, "db": None,
+                       "flags": {"location": "calf", "signs": ["swelling", "bruising"], "pop": False}}

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -22,41 +24,104 @@ class ListFormat(StrEnum):
 
 
 def advise(case_file: str | None, flags: dict[str, Any], output_format: OutputFormat, output: Path | None, *,
-           force: bool, explain: bool) -> None:
-    """Advice for the case in ``case_file`` (if any) with ``flags`` (a checked case) on top."""
-    from painadvisor import caseio, engine, knowledge
+           force: bool, explain: bool, db: Path | None) -> None:
+    """Advice for the case in ``case_file`` (if any) with ``flags`` (a checked case) on top.
+
+    ``db`` is the history to consult and keep the consultation in (None: neither).
+    """
+    from painadvisor import caseio, knowledge
 
     case = caseio.merge(caseio.read_case_file(case_file) if case_file else {}, flags)
     kb = knowledge.load_knowledge_base()
-    emit(engine.evaluate(kb, case), kb, output_format, output, force=force, explain=explain)
+    with keeping(case, kb, db) as (note, done):
+        advice = _evaluate(kb, case, note)
+        emit(advice, kb, output_format, output, force=force, explain=explain)
+        done(advice)
 
 
-def replay(case_file: str, output_format: OutputFormat, output: Path | None, *, force: bool, explain: bool) -> None:
+def replay(case_file: str, output_format: OutputFormat, output: Path | None, *, force: bool, explain: bool,
+           db: Path | None) -> None:
     """The consultation answered from a case file, for scripts and measurement."""
-    from painadvisor import caseio, engine, interview, knowledge
+    from painadvisor import caseio, interview, knowledge
 
     kb = knowledge.load_knowledge_base()
     consultation = interview.replay(kb, caseio.read_case_file(case_file))
-    advice = engine.evaluate(kb, consultation.case)
-    emit(advice, kb, output_format, output, force=force, explain=explain, asked=consultation.asked)
+    with keeping(consultation.case, kb, db) as (note, done):
+        advice = _evaluate(kb, consultation.case, note)
+        emit(advice, kb, output_format, output, force=force, explain=explain, asked=consultation.asked)
+        done(advice)
 
 
-def converse(kb: Any, output_format: OutputFormat, output: Path | None, *, force: bool, explain: bool) -> None:
-    """The interactive consultation on this terminal, then the advice and the offer of a report."""
+def _evaluate(kb: Any, case: Any, note: Any) -> Any:
     from painadvisor import engine
+
+    return engine.evaluate(kb, case, note)
+
+
+@contextmanager
+def keeping(case: Any, kb: Any, db: Path | None) -> Iterator[tuple[Any, Callable[[Any], None]]]:
+    """Read what the history says about this case, then keep the consultation.
+
+    The advice is always given: a history that cannot be read or written is reported
+    after it (exit 1), and a file that is not ours is never written to.
+    """
+    if db is None:
+        yield None, lambda advice: None
+        return
+    from painadvisor import recall
+    from painadvisor.history import History, HistoryError
+
+    problem: HistoryError | None = None
+    history: History | None = None
+    note = None
+    first = not db.exists()
+    try:
+        if not first:
+            history = History(db, create=False)
+            note = recall.history_note(case, history)
+    except HistoryError as err:
+        problem = err
+    saved: list[Any] = []
+    try:
+        yield note, saved.append
+        if problem is None and saved:
+            history = history or History(db)
+            recall.save(saved[0], kb, history, first=first)
+    except HistoryError as err:
+        problem = err
+    finally:
+        if history is not None:
+            history.close()
+    if problem is not None:
+        raise problem
+
+
+def converse(kb: Any, output_format: OutputFormat, output: Path | None, *, force: bool, explain: bool,
+             db: Path | None) -> None:
+    """The interactive consultation on this terminal, then the advice and the offer of a report."""
+    from painadvisor import recall
     from painadvisor.render.terminal import text_console
     from painadvisor.session import Session, terminal_io
     from painadvisor.vocabulary import parse_case
 
     console = text_console()
     read_line, say = terminal_io(console)
+
+    def last_time(location: str) -> tuple[str, dict[str, Any]] | None:
+        try:
+            return recall.last_answers(db, location, kb) if db is not None else None
+        except PainAdvisorError:
+            return None  # reported when the consultation is saved
+
     try:
-        case = Session(kb, console, read_line).run()
+        case = parse_case(Session(kb, console, read_line, last_time=last_time).run())
     except EOFError:
         raise PainAdvisorError("input ended before the consultation was over; nothing was saved") from None
-    advice = engine.evaluate(kb, parse_case(case))
-    say("")
-    emit(advice, kb, output_format, output, force=force, explain=explain)
+    with keeping(case, kb, db) as (note, done):
+        advice = _evaluate(kb, case, note)
+        say("")
+        emit(advice, kb, output_format, output, force=force, explain=explain)
+        done(advice)
     if output is None:
         offer_report(advice, kb, read_line, say)
 
@@ -124,3 +189,59 @@ def render(advice: Any, kb: Any, output_format: OutputFormat, *, explain: bool, 
     return console.export_text() if to_file else None
 
 
+
+
+def history_list(db: Path, output_format: ListFormat) -> None:
+    from painadvisor import recall
+
+    records = recall.list_records(db)
+    if output_format is ListFormat.json:
+        from painadvisor.render.json import dump
+
+        sys.stdout.write(dump(records))
+        return
+    from painadvisor.render.terminal import render_history, text_console
+
+    render_history(records, db, text_console())
+
+
+def history_show(db: Path, record_id: int, output_format: OutputFormat, output: Path | None, *, force: bool,
+                 explain: bool) -> None:
+    """A kept consultation again: its JSON as it was kept, or re-rendered for people."""
+    from painadvisor import __version__, recall
+    from painadvisor.vocabulary import parse_case
+
+    case, kept, date, version = recall.stored(db, record_id)
+    if output_format is OutputFormat.json:
+        from painadvisor.render.json import dump
+
+        text = dump(kept)
+        if output is None:
+            sys.stdout.write(text)
+        else:
+            from painadvisor.output import write_atomically
+
+            write_atomically(output, text, force=force)
+        return
+    from painadvisor import knowledge
+
+    kb = knowledge.load_knowledge_base()
+    advice = _evaluate(kb, parse_case(case), None)
+    if version != __version__ or advice.triage != kept.get("triage"):
+        sys.stderr.write(f"painadvisor: consultation {record_id} of {date} was advised by painadvisor {version} "
+                         f"(triage {kept.get('triage')}); shown here as today's rules see the same answers\n")
+    emit(advice, kb, output_format, output, force=force, explain=explain)
+
+
+def history_delete(db: Path, record_id: int | None) -> None:
+    from painadvisor import recall
+
+    count = recall.delete(db, record_id)
+    sys.stderr.write(f"painadvisor: deleted {count} consultation{'s' if count != 1 else ''}\n")
+
+
+def history_export(db: Path, target: Path) -> None:
+    from painadvisor import recall
+
+    count = recall.export(db, target)
+    sys.stderr.write(f"painadvisor: exported {count} consultation{'s' if count != 1 else ''} to {target}\n")

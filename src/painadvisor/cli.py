@@ -2,6 +2,7 @@
 
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Annotated, Any
 
 import typer
@@ -11,9 +12,11 @@ from painadvisor import __version__, actions
 from painadvisor.actions import ListFormat, OutputFormat
 from painadvisor.errors import EXIT_FAILURE, EXIT_INTERRUPTED, PainAdvisorError, fail
 from painadvisor.options import (
+    DbOption,
     ExplainOption,
     ForceOption,
     FormatOption,
+    NoSaveOption,
     OutputOption,
     with_fact_options,
 )
@@ -92,6 +95,8 @@ def advise(
     output: OutputOption = None,
     force: ForceOption = False,
     explain: ExplainOption = False,
+    no_save: NoSaveOption = False,
+    db: DbOption = None,
     *,
     flags: dict[str, Any],
 ) -> None:
@@ -100,7 +105,8 @@ def advise(
     Describe the pain with one flag per fact, or a case file, or both. Every fact is
     optional; the advice says what else it would like to know.
     """
-    actions.advise(case_file, flags, output_format, output, force=force, explain=explain)
+    actions.advise(case_file, flags, output_format, output, force=force, explain=explain,
+                   db=None if no_save else _db(db))
 
 
 @app.command()
@@ -112,6 +118,8 @@ def ask(
     output: OutputOption = None,
     force: ForceOption = False,
     explain: ExplainOption = False,
+    no_save: NoSaveOption = False,
+    db: DbOption = None,
 ) -> None:
     """A short conversation: where it hurts, then only the questions that matter, then the advice.
 
@@ -120,13 +128,14 @@ def ask(
     and the JSON gains questions_asked and questions_count.
     """
     if replay is not None:
-        actions.replay(replay, output_format, output, force=force, explain=explain)
+        actions.replay(replay, output_format, output, force=force, explain=explain, db=None if no_save else _db(db))
         return
     from painadvisor import knowledge
     from painadvisor.session import require_terminal
 
     require_terminal(sys.stdin.isatty())
-    actions.converse(knowledge.load_knowledge_base(), output_format, output, force=force, explain=explain)
+    actions.converse(knowledge.load_knowledge_base(), output_format, output, force=force, explain=explain,
+                     db=None if no_save else _db(db))
 
 
 @app.command()
@@ -178,6 +187,67 @@ def schema() -> None:
     from painadvisor.render.schema import render_schema
 
     sys.stdout.write(render_schema())
+
+
+def _db(option: Path | None) -> Path:
+    from painadvisor.recall import db_path
+
+    return db_path(option)
+
+
+history_app = typer.Typer(help="Your earlier consultations, kept only on this computer.", invoke_without_command=True)
+app.add_typer(history_app, name="history")
+
+
+@history_app.callback()
+def history(
+    ctx: typer.Context,
+    db: DbOption = None,
+    output_format: Annotated[ListFormat, typer.Option("--format", "-f", help="text or json.")] = ListFormat.text,
+) -> None:
+    """List your kept consultations: date, place, triage and top cause (see 'history show ID')."""
+    if ctx.invoked_subcommand is None:
+        actions.history_list(_db(db), output_format)
+
+
+@history_app.command("show")
+def history_show(
+    record_id: Annotated[int, typer.Argument(metavar="ID", help="The consultation's id, from 'painadvisor history'.")],
+    db: DbOption = None,
+    output_format: FormatOption = OutputFormat.text,
+    output: OutputOption = None,
+    force: ForceOption = False,
+    explain: ExplainOption = False,
+) -> None:
+    """Show a kept consultation's advice again, in any format (Markdown too, with -o for a report)."""
+    actions.history_show(_db(db), record_id, output_format, output, force=force, explain=explain)
+
+
+@history_app.command("delete")
+def history_delete(
+    record_id: Annotated[int | None, typer.Argument(metavar="[ID]", help="The consultation to delete.")] = None,
+    everything: Annotated[bool, typer.Option("--all", help="Delete every kept consultation.")] = False,
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Do not ask for confirmation (for scripts).")] = False,
+    db: DbOption = None,
+) -> None:
+    """Delete one kept consultation, or all of them with --all."""
+    from painadvisor.errors import UsageError
+
+    if (record_id is None) == (not everything):
+        raise UsageError("give one consultation ID, or --all (not both)")
+    what = "every kept consultation" if everything else f"consultation {record_id}"
+    if not yes and not typer.confirm(f"Delete {what}?", default=False, err=True):
+        raise typer.Exit(1)
+    actions.history_delete(_db(db), None if everything else record_id)
+
+
+@history_app.command("export")
+def history_export(
+    target: Annotated[Path, typer.Argument(metavar="FILE", help="Where to write (JSON lines; not overwritten).")],
+    db: DbOption = None,
+) -> None:
+    """Export every kept consultation as JSON lines, for a backup."""
+    actions.history_export(_db(db), target)
 
 
 def main() -> None:

@@ -19,6 +19,7 @@ from painadvisor.models import (
     Advice,
     ChosenTip,
     Condition,
+    HistoryNote,
     KnowledgeBase,
     Leaf,
     Not,
@@ -39,6 +40,7 @@ TIP_MIN_SCORE = 0.10
 TIPS_PER_KIND = 6
 MISSING_N = 5
 UNASKABLE = {"note", "side"}
+PERSISTENT_FLAG = "persistent-pain"
 MAX_NUMBER_ALTERNATIVES = 12
 
 
@@ -59,12 +61,21 @@ def rank_causes(kb: KnowledgeBase, case: Case, matched: list[list[int]] | None =
 # --- red flags and triage -----------------------------------------------------------
 
 
-def raise_red_flags(kb: KnowledgeBase, case: Case) -> tuple[RaisedFlag, ...]:
+def raise_red_flags(kb: KnowledgeBase, case: Case, history: HistoryNote | None = None) -> tuple[RaisedFlag, ...]:
+    """The red flags the case raises, emergencies first; and, when the local history shows the
+    same pain for two weeks or more without getting better, persistent pain."""
     raised = [flag for flag in kb.red_flags if matches(flag.trigger, case)]
+    notes: dict[str, str] = {}
+    if history is not None and history.persistent:
+        persistent = [flag for flag in kb.red_flags if flag.id == PERSISTENT_FLAG and flag not in raised]
+        raised += persistent
+        notes[PERSISTENT_FLAG] = (f"from your history: first recorded {history.days_since_first} days ago, "
+                                  f"and {history.change if history.change != 'same' else 'no better'} since")
     ids = {flag.id for flag in raised}
     kept = [flag for flag in raised if not ids.intersection(flag.unless_raised)]
     kept.sort(key=lambda flag: -triage_rank(flag.triage))  # emergencies first, else rule order
-    return tuple(RaisedFlag(flag, matched_facts(flag.trigger, case)) for flag in kept)
+    return tuple(RaisedFlag(flag, matched_facts(flag.trigger, case) if flag.id not in notes else {},
+                            notes.get(flag.id, "")) for flag in kept)
 
 
 def overall_triage(red_flags: Iterable[RaisedFlag],
@@ -180,10 +191,10 @@ def missing_facts(kb: KnowledgeBase, case: Case, limit: int = MISSING_N,
 # --- the whole advice ----------------------------------------------------------------
 
 
-def evaluate(kb: KnowledgeBase, case: Case) -> Advice:
+def evaluate(kb: KnowledgeBase, case: Case, history: HistoryNote | None = None) -> Advice:
     matched = scoring.matched_evidence(kb, case)
     causes = rank_causes(kb, case, matched)
-    red_flags = raise_red_flags(kb, case)
+    red_flags = raise_red_flags(kb, case, history)
     triage, reasons = overall_triage(red_flags, causes)
     return Advice(
         case=dict(case),
@@ -193,4 +204,5 @@ def evaluate(kb: KnowledgeBase, case: Case) -> Advice:
         causes=causes,
         tips=choose_tips(kb, case, causes, triage),
         missing=missing_facts(kb, case, matched=matched),
+        history=history,
     )

@@ -19,8 +19,8 @@ from typing import Any
 from painadvisor.vocabulary import FACTS, Kind
 
 _VALUE_OPTIONS = {"--case": "case_file", "--format": "output_format", "-f": "output_format",
-                  "--output": "output", "-o": "output"}
-_SWITCHES = {"--force": "force", "--explain": "explain"}
+                  "--output": "output", "-o": "output", "--db": "db"}
+_SWITCHES = {"--force": "force", "--explain": "explain", "--no-save": "no_save"}
 _FORMATS = ("text", "json", "markdown")
 
 
@@ -33,7 +33,7 @@ def parse_advise(args: list[str]) -> dict[str, Any] | None:
             name = fact.id.replace("_", "-")
             switches[f"--{name}"], switches[f"--no-{name}"] = f"+{fact.id}", f"-{fact.id}"
     options: dict[str, Any] = {"case_file": None, "output_format": "text", "output": None, "force": False,
-                               "explain": False, "flags": {}}
+                               "explain": False, "no_save": False, "db": None, "flags": {}}
     position = 0
     while position < len(args):
         word = args[position]
@@ -77,10 +77,15 @@ def run_fast(args: list[str]) -> int | None:
     from painadvisor.errors import EXIT_FAILURE, EXIT_INTERRUPTED, PainAdvisorError, fail
 
     try:
+        db = None
+        if not options["no_save"]:
+            from painadvisor.recall import db_path
+
+            db = db_path(Path(options["db"]) if options["db"] else None)
         actions.advise(options["case_file"], case_from_flags(options["flags"]),
                        actions.OutputFormat(options["output_format"]),
                        Path(options["output"]) if options["output"] else None,
-                       force=options["force"], explain=options["explain"])
+                       force=options["force"], explain=options["explain"], db=db)
     except PainAdvisorError as err:
         return fail(str(err), err.exit_code)
     except KeyboardInterrupt:

@@ -8,6 +8,7 @@ left would change it.  ``replay`` runs the same conversation against a case file
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from painadvisor import scoring
@@ -62,6 +63,13 @@ class Interview:
         elif value != ():
             self.case = with_answer(self.case, question.fact, value)
         self.leaders.append(rank_causes(self.kb, self.case)[0].cause.id)
+
+    def carry_over(self, answers: Mapping[str, object]) -> None:
+        """Take earlier answers as given (facts already answered now are kept as they are)."""
+        from painadvisor.vocabulary import parse_case
+
+        earlier = parse_case({fact: value for fact, value in answers.items() if fact not in self.case})
+        self.case = {fact: ({**earlier, **self.case})[fact] for fact in FACTS_BY_ID if fact in {**earlier, **self.case}}
 
     def back(self) -> Question | None:
         """Undo the last answer; returns the question to ask again (None at the start)."""

@@ -46,9 +46,9 @@ def cache_dir() -> Path | None:
     override = os.environ.get("PAINADVISOR_CACHE_DIR")
     if override:
         return Path(override)
-    import platformdirs
+    from painadvisor.paths import user_cache_dir
 
-    return Path(platformdirs.user_cache_dir("painadvisor", appauthor=False))
+    return user_cache_dir()
 
 
 def cache_path(files: list[Path]) -> Path | None:

@@ -20,8 +20,12 @@ def triage_rank(level: str) -> int:
 # --- conditions -------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Leaf:
+# The small, numerous parts of the knowledge base are named tuples: they are made by the
+# hundred thousand in a large pack, and defining them costs a fraction of a dataclass at
+# start-up.  ``kind`` keeps conditions of different kinds from ever comparing equal.
+
+
+class Leaf(NamedTuple):
     """One fact tested against a set of values or a number range."""
 
     fact: str
@@ -30,19 +34,19 @@ class Leaf:
     at_most: int | None = None
 
 
-@dataclass(frozen=True)
-class AllOf:
+class AllOf(NamedTuple):
     conditions: tuple[Condition, ...]
+    kind: str = "all"
 
 
-@dataclass(frozen=True)
-class AnyOf:
+class AnyOf(NamedTuple):
     conditions: tuple[Condition, ...]
+    kind: str = "any"
 
 
-@dataclass(frozen=True)
-class Not:
+class Not(NamedTuple):
     condition: Condition
+    kind: str = "not"
 
 
 Condition = Leaf | AllOf | AnyOf | Not
@@ -51,8 +55,7 @@ Condition = Leaf | AllOf | AnyOf | Not
 # --- the knowledge base -----------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Source:
+class Source(NamedTuple):
     id: str
     authors: str
     year: int
@@ -64,8 +67,7 @@ class Source:
         return f"{self.authors} ({self.year}). {self.title}. {self.published}."
 
 
-@dataclass(frozen=True)
-class Evidence:
+class Evidence(NamedTuple):
     condition: Condition
     weight: float
     note: str = ""
@@ -109,8 +111,7 @@ class Tip:
     origin: str = ""
 
 
-@dataclass(frozen=True)
-class Choice:
+class Choice(NamedTuple):
     value: str | bool
     label: str
     group: str = ""
@@ -200,6 +201,25 @@ class RankedCause:
 class RaisedFlag(NamedTuple):
     flag: RedFlag
     facts: dict[str, FactValue]
+    note: str = ""  # why, when not from the case's facts (e.g. "from your history: ...")
+
+
+class Earlier(NamedTuple):
+    """An earlier consultation about the same place, from the local history."""
+
+    id: int
+    date: str  # ISO date
+    triage: str
+    top_cause: str | None
+
+
+class HistoryNote(NamedTuple):
+    """What the local history says about this pain: the earlier consultations and the change."""
+
+    earlier: tuple[Earlier, ...]
+    days_since_first: int
+    change: str  # better | same | worse
+    persistent: bool  # recorded for 14 days or more without getting better
 
 
 class ChosenTip(NamedTuple):
@@ -216,3 +236,4 @@ class Advice:
     causes: tuple[RankedCause, ...]
     tips: tuple[ChosenTip, ...]
     missing: tuple[str, ...]
+    history: HistoryNote | None = None

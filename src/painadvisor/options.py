@@ -35,6 +35,11 @@ FormatOption = Annotated[OutputFormat, typer.Option(
 OutputOption = Annotated[Path | None, typer.Option(
     "--output", "-o", metavar="FILE", help="Write the advice to FILE instead of the screen.")]
 ForceOption = Annotated[bool, typer.Option("--force", help="Replace FILE if it exists.")]
+NoSaveOption = Annotated[bool, typer.Option(
+    "--no-save", help="Neither use nor keep the local history for this consultation.")]
+DbOption = Annotated[Path | None, typer.Option(
+    "--db", metavar="PATH", envvar="PAINADVISOR_DB", show_envvar=True,
+    help="The history database (default: history.db in your data folder).")]
 ExplainOption = Annotated[bool, typer.Option("--explain", help="Show every point behind every score.")]
 
 

@@ -30,13 +30,18 @@ class _Back(Exception):
     """The runner asked to go back a question."""
 
 
+LastTime = Callable[[str], tuple[str, dict[str, object]] | None]
+
+
 class Session:
-    def __init__(self, kb: KnowledgeBase, console: Console, read_line: ReadLine) -> None:
+    def __init__(self, kb: KnowledgeBase, console: Console, read_line: ReadLine,
+                 last_time: LastTime | None = None) -> None:
         self.kb = kb
         self.console = console
         self.read_line = read_line
         self.interview = Interview(kb)
         self.shown_flags: set[str] = set()
+        self.last_time = last_time
 
     def run(self) -> dict[str, object]:
         """Ask until the interview is done; returns the case (with the runner's note)."""
@@ -57,12 +62,26 @@ class Session:
                 continue
             self.interview.answer(question, answer)
             self.show_new_emergencies()
+            if question.fact == "location" and isinstance(answer, str):
+                self.offer_last_time(answer)
             question = self.interview.next_question()
         case: dict[str, object] = dict(self.interview.case)
         note = self.read_line("Anything else for the report (press Enter to skip)? ").strip()
         if note and note.lower() not in SKIP_WORDS:
             case["note"] = note[:NOTE_MAX_CHARS]
         return case
+
+    def offer_last_time(self, location: str) -> None:
+        """Start from the answers given last time about this place ("same as last time?")."""
+        earlier = self.last_time(location) if self.last_time is not None else None
+        if earlier is None:
+            return
+        date, answers = earlier
+        reply = self.read_line(f"You asked about this on {date}. Start from the answers you gave then? [Y/n] ")
+        if reply.strip().lower() in ("", "y", "yes"):
+            self.interview.carry_over(answers)
+            self.console.print(Text("Carried over: " + ", ".join(FACTS_BY_ID[fact].label for fact in answers)
+                                    + ". The red-flag questions are asked again.", style="dim"))
 
     def show_new_emergencies(self) -> None:
         flags = [raised for raised in self.interview.red_flags()

@@ -24,7 +24,7 @@ def advice_to_dict(advice: Advice, kb: KnowledgeBase) -> dict[str, Any]:
         "triage_reasons": list(advice.triage_reasons),
         "red_flags": [
             {"id": raised.flag.id, "name": raised.flag.name, "triage": raised.flag.triage,
-             "message": raised.flag.message, "because": _facts(raised.facts)}
+             "message": raised.flag.message, "because": _facts(raised.facts), "note": raised.note}
             for raised in advice.red_flags
         ],
         "causes": [
@@ -43,6 +43,10 @@ def advice_to_dict(advice: Advice, kb: KnowledgeBase) -> dict[str, Any]:
             for chosen in advice.tips
         ],
         "missing": list(advice.missing),
+        "history": None if advice.history is None else {
+            "days_since_first": advice.history.days_since_first, "change": advice.history.change,
+            "persistent": advice.history.persistent,
+            "earlier": [earlier._asdict() for earlier in advice.history.earlier]},
         "sources": [{"id": source.id, "citation": source.citation()} for source in cited_sources(advice, kb)],
         "disclaimer": DISCLAIMER,
     }

@@ -65,6 +65,8 @@ def render_markdown(advice: Advice, kb: KnowledgeBase, *, today: dt.date | None 
     today = today or dt.date.today()
     lines = ["# Running pain report", "", f"{today.isoformat()}, painadvisor {__version__}", ""]
     lines += _triage(advice)
+    if advice.history is not None:
+        lines += _history(advice)
     lines += _answers(advice, kb)
     lines += ["## Likely causes", ""]
     shown = [ranked for ranked in advice.causes[:SHOWN_CAUSES] if ranked.score >= MIN_SHOWN_SCORE]
@@ -94,6 +96,7 @@ def _triage(advice: Advice) -> list[str]:
         lines += ["### Red flags", ""]
         for raised in advice.red_flags:
             heading = f"{raised.flag.name} ({raised.flag.triage}): {raised.flag.message}"
+            heading += f" ({raised.note})" if raised.note else ""
             lines += _paragraph(heading, indent="  ", first="- ")
         lines.append("")
     names = {ranked.cause.id: ranked.cause.name for ranked in advice.causes}
@@ -102,6 +105,18 @@ def _triage(advice: Advice) -> list[str]:
     if serious:
         lines += [*_paragraph("A likely cause needs a clinician: " + ", ".join(serious) + "."), ""]
     return lines
+
+
+def _history(advice: Advice) -> list[str]:
+    note = advice.history
+    assert note is not None
+    change = {"better": "better", "same": "no better", "worse": "worse"}[note.change]
+    lines = ["## Earlier consultations", "",
+             *_paragraph(f"First asked about {note.days_since_first} days ago; {change} since."), "",
+             "| Date | Triage | Top cause |", "| --- | --- | --- |"]
+    lines += [f"| {earlier.date} | {escape(earlier.triage)} | {escape(earlier.top_cause or '')} |"
+              for earlier in note.earlier]
+    return [*lines, ""]
 
 
 def _answers(advice: Advice, kb: KnowledgeBase) -> list[str]:

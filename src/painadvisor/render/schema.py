@@ -51,7 +51,7 @@ ADVICE_SCHEMA: dict[str, Any] = {
         "triage_reasons": {"type": "array", "items": _TEXT},
         "red_flags": {"type": "array", "items": _object({
             "id": _ID, "name": _TEXT, "triage": {"enum": list(TRIAGE_LEVELS[1:])}, "message": _TEXT,
-            "because": _CASE})},
+            "because": _CASE, "note": {"type": "string"}})},
         "causes": {"type": "array", "minItems": 1, "items": _object({
             "id": _ID, "name": _TEXT, "area": _TEXT, "level": {"enum": list(TRIAGE_LEVELS)},
             "score": {"type": "number", "minimum": 0, "maximum": 1},
@@ -61,12 +61,19 @@ ADVICE_SCHEMA: dict[str, Any] = {
         "tips": {"type": "array", "items": _object({
             "id": _ID, "kind": {"enum": list(TIP_KINDS)}, "text": _TEXT, "reason": _TEXT})},
         "missing": {"type": "array", "items": {"enum": [fact.id for fact in FACTS]}, "uniqueItems": True},
+        "history": {"oneOf": [{"type": "null"}, _object({
+            "days_since_first": {"type": "integer", "minimum": 0},
+            "change": {"enum": ["better", "same", "worse"]},
+            "persistent": {"type": "boolean"},
+            "earlier": {"type": "array", "items": _object({
+                "id": {"type": "integer"}, "date": {"type": "string", "format": "date"},
+                "triage": {"type": "string"}, "top_cause": {"type": ["string", "null"]}})}})]},
         "sources": {"type": "array", "items": _object({"id": _ID, "citation": _TEXT})},
         "disclaimer": _TEXT,
         "questions_asked": {"type": "array", "items": _ID},
         "questions_count": {"type": "integer", "minimum": 0},
     }, required=["schema_version", "painadvisor_version", "case", "triage", "triage_reasons", "red_flags",
-                 "causes", "tips", "missing", "sources", "disclaimer"]),
+                 "causes", "tips", "missing", "history", "sources", "disclaimer"]),
 }
 
 

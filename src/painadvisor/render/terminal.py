@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import math
+from datetime import datetime
 
 from rich import box
 from rich.console import Console, Group
@@ -16,7 +17,16 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from painadvisor.models import TRIAGE_LEVELS, Advice, Cause, Contribution, KnowledgeBase, RaisedFlag, RankedCause
+from painadvisor.models import (
+    TRIAGE_LEVELS,
+    Advice,
+    Cause,
+    Contribution,
+    HistoryNote,
+    KnowledgeBase,
+    RaisedFlag,
+    RankedCause,
+)
 from painadvisor.render.common import DISCLAIMER, TRIAGE_HEADLINES, TRIAGE_SUMMARIES, describe, format_facts
 from painadvisor.vocabulary import FACTS_BY_ID
 
@@ -44,10 +54,13 @@ def clean(text: str) -> Text:
 def render_terminal(advice: Advice, console: Console, *, explain: bool = False) -> None:
     console.print(_triage_panel(advice))
     console.print()
+    if advice.history is not None:
+        for line in _history_lines(advice.history):
+            console.print(line)
+        console.print()
     console.print(Text("Likely causes", style="bold underline"))
     shown = [ranked for ranked in advice.causes[:SHOWN_CAUSES] if ranked.score >= MIN_SHOWN_SCORE]
-    for number, ranked in enumerate(shown or advice.causes[:1], start=1):
-        console.print(_cause_block(number, ranked, explain=explain))
+    console.print(_cause_table(shown or list(advice.causes[:1]), explain=explain))
     console.print()
     for kind, title in (("now", "What to do now"), ("prevention", "To stop it coming back")):
         tips = [chosen.tip.text for chosen in advice.tips if chosen.tip.kind == kind]
@@ -87,6 +100,8 @@ def _flag_lines(red_flags: list[RaisedFlag] | tuple[RaisedFlag, ...]) -> list[Te
         parts += [Text(""), heading, clean(raised.flag.message)]
         if raised.facts:
             parts.append(Text("because you said: ", style="dim").append_text(clean(format_facts(raised.facts))))
+        if raised.note:
+            parts.append(Text(raised.note, style="dim"))
     return parts[1:]
 
 
@@ -106,15 +121,17 @@ def _triage_panel(advice: Advice) -> Panel:
     return Panel(Group(*parts), title=title, title_align="left", border_style=_BORDERS[level], box=heavy)
 
 
-def _cause_block(number: int, ranked: RankedCause, *, explain: bool) -> Table:
+def _cause_table(causes: list[RankedCause], *, explain: bool) -> Table:
+    """The ranked causes, each with its score bar and its reasons, in one grid."""
     grid = Table.grid(padding=(0, 1))
     grid.add_column(width=3, justify="right")
     grid.add_column(width=6, justify="right")
     grid.add_column(ratio=1)
-    grid.add_row(f"{number}.", Text(f"{ranked.score:.0%}", style="bold"),
-                 Text(ranked.cause.name, style="bold").append("  ").append_text(_bar(ranked.score)))
-    for weight, reason, style in _reasons(ranked, explain=explain):
-        grid.add_row("", Text(weight, style=style), reason)
+    for number, ranked in enumerate(causes, start=1):
+        grid.add_row(f"{number}.", Text(f"{ranked.score:.0%}", style="bold"),
+                     Text(ranked.cause.name, style="bold").append("  ").append_text(_bar(ranked.score)))
+        for weight, reason, style in _reasons(ranked, explain=explain):
+            grid.add_row("", Text(weight, style=style), reason)
     return grid
 
 
@@ -192,3 +209,32 @@ def render_cause_list(kb: KnowledgeBase, console: Console) -> None:
         table.add_row(clean(cause.id), clean(cause.name), clean(cause.area))
     console.print(table)
     console.print(Text("Details: painadvisor explain CAUSE_ID. " + DISCLAIMER, style="italic"))
+
+
+def render_history(records: list[dict[str, object]], db: object, console: Console) -> None:
+    """``painadvisor history``: the kept consultations, newest first."""
+    if not records:
+        console.print(Text(f"No consultations kept yet (history: {db})."))
+        return
+    table = Table(box=box.SIMPLE, pad_edge=False, title="Kept consultations", title_justify="left")
+    for column in ("id", "date", "where", "triage", "top cause"):
+        table.add_column(column)
+    for record in records:
+        when = datetime.fromisoformat(str(record["date"])).astimezone().strftime("%Y-%m-%d %H:%M")
+        table.add_row(clean(str(record["id"])), when,
+                      *(clean(str(record[key] or "")) for key in ("location", "triage", "top_cause")))
+    console.print(table)
+    console.print(Text(f"Kept only on this computer, in {db}.", style="dim"))
+    console.print(Text("Details: painadvisor history show ID. Delete: painadvisor history delete ID (or --all).",
+                       style="italic"))
+
+
+def _history_lines(note: HistoryNote) -> list[Text]:
+    first = note.earlier[0].date if note.earlier else "?"
+    change = {"better": "better", "same": "no better", "worse": "worse"}[note.change]
+    lines = [Text(f"You first asked about this place on {first}, {note.days_since_first} days ago; "
+                  f"it is {change} now.", style="bold")]
+    for earlier in note.earlier:
+        lines.append(Text(f"  {earlier.date}  #{earlier.id}  {earlier.triage}  ").append_text(
+            clean(earlier.top_cause or "")))
+    return lines

@@ -1,0 +1,114 @@
+"""Between the commands and the history: what earlier consultations say, and saving this one."""
+
+from __future__ import annotations
+
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from painadvisor.models import Advice, Earlier, HistoryNote, KnowledgeBase
+from painadvisor.vocabulary import Case
+
+if TYPE_CHECKING:
+    from painadvisor.history import History
+
+SHOWN_EARLIER = 5
+# Facts never carried over from last time: they change, or a red-flag question must ask them afresh.
+NEVER_CARRIED = {"note", "trend", "duration_days", "severity"}
+
+
+def db_path(option: Path | None) -> Path:
+    """``--db``, else ``$PAINADVISOR_DB``, else the user's data folder."""
+    from painadvisor.history import default_db_path
+
+    return option if option is not None else default_db_path()
+
+
+def history_note(case: Case, history: History, now: datetime | None = None) -> HistoryNote | None:
+    """Earlier consultations about the same place in the last 8 weeks, and the change since."""
+    location = case.get("location")
+    if not isinstance(location, str):
+        return None
+    from painadvisor.history import compare, persistent_from_history
+
+    now = now or datetime.now(UTC)
+    previous = history.same_location(location, now=now)
+    progress = compare(previous, dict(case), now)
+    if progress is None:
+        return None
+    earlier = tuple(Earlier(record.id, record.created.date().isoformat(), record.triage, record.top_cause)
+                    for record in previous[-SHOWN_EARLIER:])
+    return HistoryNote(earlier, progress.days_since_first, progress.change,
+                       persistent_from_history(previous, dict(case), now))
+
+
+def last_answers(db: Path, location: str, kb: KnowledgeBase) -> tuple[str, dict[str, Any]] | None:
+    """The date and the answers of the last consultation about ``location`` that can be carried over."""
+    if not db.exists():
+        return None
+    from painadvisor.history import History
+
+    with History(db, create=False) as history:
+        previous = history.same_location(location)
+    if not previous:
+        return None
+    screened = {question.fact for question in kb.questions if question.screens}
+    kept = {fact: value for fact, value in previous[-1].case.items()
+            if fact not in NEVER_CARRIED and fact not in screened and fact != "location"}
+    return (previous[-1].created.date().isoformat(), kept) if kept else None
+
+
+def save(advice: Advice, kb: KnowledgeBase, history: History, *, first: bool) -> int:
+    """Keep this consultation; the first time, say where and how to turn it off."""
+    from painadvisor import __version__
+    from painadvisor.render.json import advice_to_dict
+
+    document = advice_to_dict(advice, kb)
+    record_id = history.save(document["case"], document, __version__)
+    if first:
+        sys.stderr.write(
+            f"painadvisor: this consultation is kept in {history.path} (it never leaves this computer); "
+            "--no-save skips saving, 'painadvisor history delete --all' clears it\n")
+    return record_id
+
+
+def list_records(db: Path) -> list[dict[str, Any]]:
+    """Every kept consultation, newest first: id, date, location, triage, top cause."""
+    if not db.exists():
+        return []
+    from painadvisor.history import History
+
+    with History(db, create=False) as history:
+        return [{"id": record.id, "date": record.created.isoformat(timespec="seconds"), "location": record.location,
+                 "triage": record.triage, "top_cause": record.top_cause, "version": record.version}
+                for record in history.records(with_advice=False)]
+
+
+def stored(db: Path, record_id: int) -> tuple[dict[str, Any], dict[str, Any], str, str]:
+    """One kept consultation: its case, its advice JSON, its date and the version that advised."""
+    from painadvisor.history import History
+
+    with History(db, create=False) as history:
+        record = history.get(record_id)
+    return record.case, record.advice, record.created.date().isoformat(), record.version
+
+
+def delete(db: Path, record_id: int | None) -> int:
+    """Delete one consultation, or all of them (None); returns how many went."""
+    if not db.exists():
+        return 0
+    from painadvisor.history import History
+
+    with History(db, create=False) as history:
+        if record_id is None:
+            return history.delete_all()
+        history.delete(record_id)
+        return 1
+
+
+def export(db: Path, target: Path) -> int:
+    from painadvisor.history import History
+
+    with History(db, create=False) as history:
+        return history.export(target)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import shlex
+from pathlib import Path
 
 from typer.testing import CliRunner
 
@@ -35,3 +36,12 @@ def test_every_command_has_help_and_appears_in_the_readme(runner: CliRunner) -> 
         assert f"painadvisor {name}" in README, name
         result = runner.invoke(app, [name, "--help"])
         assert result.exit_code == 0 and "Usage" in result.stdout
+
+
+def test_the_readme_rule_pack_is_valid_and_its_example_passes(runner: CliRunner, tmp_path: Path) -> None:
+    pack = re.search(r"```yaml\n(# my-clinic/toes.yaml\n.+?)```", README, re.DOTALL)
+    assert pack is not None
+    (tmp_path / "toes.yaml").write_text(pack.group(1))
+    assert runner.invoke(app, ["rules", "check", str(tmp_path)]).exit_code == 0
+    tested = runner.invoke(app, ["rules", "test", str(tmp_path)])
+    assert tested.exit_code == 0, tested.stdout

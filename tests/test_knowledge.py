@@ -97,7 +97,7 @@ def test_unknown_source_and_duplicate_id_across_files(tmp_path: Path) -> None:
     assert problems(tmp_path, SOURCE, CAUSE.replace("[doe2020]", "[doe2021]")) == [
         "1.yaml:10: unknown source 'doe2021' (did you mean 'doe2020'?)"]
     found = problems(tmp_path, SOURCE, CAUSE, CAUSE)
-    assert found == ["2.yaml:2: duplicate id 'test-cause' (first in 1.yaml)"]
+    assert found == ["2.yaml:2: duplicate id 'test-cause' (first in 1.yaml:2); add 'override: true' to replace it"]
 
 
 @pytest.mark.parametrize(("text", "expected"), [
@@ -109,7 +109,7 @@ def test_unknown_source_and_duplicate_id_across_files(tmp_path: Path) -> None:
     pytest.param("causes: !!python/object:os.system {}\n",
                  "0.yaml:1: unsupported YAML tag 'tag:yaml.org,2002:python/object:os.system'", id="python-tag"),
     pytest.param("cuases: []\n", "0.yaml:1: unknown section 'cuases' (did you mean 'causes'?); "
-                 "allowed: sources, causes, red_flags, tips, questions", id="unknown-section"),
+                 "allowed: sources, causes, red_flags, tips, questions, examples", id="unknown-section"),
 ])
 def test_broken_files_are_one_located_problem_each(tmp_path: Path, text: str, expected: str) -> None:
     assert problems(tmp_path, text) == [expected]

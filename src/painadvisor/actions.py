@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
@@ -24,7 +24,7 @@ class ListFormat(StrEnum):
 
 
 def advise(case_file: str | None, flags: dict[str, Any], output_format: OutputFormat, output: Path | None, *,
-           force: bool, explain: bool, db: Path | None) -> None:
+           force: bool, explain: bool, db: Path | None, rules: Sequence[Path] = ()) -> None:
     """Advice for the case in ``case_file`` (if any) with ``flags`` (a checked case) on top.
 
     ``db`` is the history to consult and keep the consultation in (None: neither).
@@ -32,7 +32,7 @@ def advise(case_file: str | None, flags: dict[str, Any], output_format: OutputFo
     from painadvisor import caseio, knowledge
 
     case = caseio.merge(caseio.read_case_file(case_file) if case_file else {}, flags)
-    kb = knowledge.load_knowledge_base()
+    kb = knowledge.load_knowledge_base(packs=rules)
     with keeping(case, kb, db) as (note, done):
         advice = _evaluate(kb, case, note)
         emit(advice, kb, output_format, output, force=force, explain=explain)
@@ -40,11 +40,11 @@ def advise(case_file: str | None, flags: dict[str, Any], output_format: OutputFo
 
 
 def replay(case_file: str, output_format: OutputFormat, output: Path | None, *, force: bool, explain: bool,
-           db: Path | None) -> None:
+           db: Path | None, rules: Sequence[Path] = ()) -> None:
     """The consultation answered from a case file, for scripts and measurement."""
     from painadvisor import caseio, interview, knowledge
 
-    kb = knowledge.load_knowledge_base()
+    kb = knowledge.load_knowledge_base(packs=rules)
     consultation = interview.replay(kb, caseio.read_case_file(case_file))
     with keeping(consultation.case, kb, db) as (note, done):
         advice = _evaluate(kb, consultation.case, note)
@@ -206,7 +206,7 @@ def history_list(db: Path, output_format: ListFormat) -> None:
 
 
 def history_show(db: Path, record_id: int, output_format: OutputFormat, output: Path | None, *, force: bool,
-                 explain: bool) -> None:
+                 explain: bool, rules: Sequence[Path] = ()) -> None:
     """A kept consultation again: its JSON as it was kept, or re-rendered for people."""
     from painadvisor import __version__, recall
     from painadvisor.vocabulary import parse_case
@@ -225,7 +225,7 @@ def history_show(db: Path, record_id: int, output_format: OutputFormat, output: 
         return
     from painadvisor import knowledge
 
-    kb = knowledge.load_knowledge_base()
+    kb = knowledge.load_knowledge_base(packs=rules)
     advice = _evaluate(kb, parse_case(case), None)
     if version != __version__ or advice.triage != kept.get("triage"):
         sys.stderr.write(f"painadvisor: consultation {record_id} of {date} was advised by painadvisor {version} "
@@ -245,3 +245,66 @@ def history_export(db: Path, target: Path) -> None:
 
     count = recall.export(db, target)
     sys.stderr.write(f"painadvisor: exported {count} consultation{'s' if count != 1 else ''} to {target}\n")
+
+
+def rules_check(packs: Sequence[Path], *, alone: bool) -> int:
+    """Print every problem (exit 1, with a count) or a one-line summary (exit 0)."""
+    from painadvisor import knowledge
+    from painadvisor.errors import RuleError
+
+    try:
+        paths = list(packs) if alone else knowledge.pack_paths(packs)
+        kb = knowledge.load_knowledge_base(paths, cache=False)
+    except RuleError as err:
+        for problem in err.problems:
+            sys.stdout.write(problem + "\n")
+        count = len(err.problems)
+        sys.stdout.write(f"{count} problem{'s' if count != 1 else ''} found\n")
+        return 1
+    files = len(knowledge.rule_files(paths))
+    sys.stdout.write(f"rules ok: {len(kb.causes)} causes, {len(kb.red_flags)} red flags, {len(kb.tips)} tips, "
+                     f"{len(kb.questions)} questions, {len(kb.sources)} sources, {len(kb.examples)} examples "
+                     f"in {files} file{'s' if files != 1 else ''}\n")
+    return 0
+
+
+def rules_list(packs: Sequence[Path]) -> None:
+    from painadvisor import knowledge
+
+    paths = knowledge.pack_paths(packs)
+    kb = knowledge.load_knowledge_base(packs=packs)
+    sys.stdout.write("packs, in load order:\n")
+    for path in paths:
+        sys.stdout.write(f"  {path}\n")
+    for title, items in (("causes", kb.causes), ("red flags", kb.red_flags), ("tips", kb.tips),
+                         ("questions", kb.questions), ("examples", kb.examples)):
+        sys.stdout.write(f"{title} ({len(items)}):\n")
+        for item in items:
+            sys.stdout.write(f"  {item.id}  {item.origin}\n")
+
+
+def rules_test(packs: Sequence[Path]) -> int:
+    """Evaluate every example of the loaded packs; exit 1 when any fails."""
+    from painadvisor import engine, knowledge
+    from painadvisor.models import triage_rank
+
+    kb = knowledge.load_knowledge_base(packs=packs)
+    failed = 0
+    for example in kb.examples:
+        advice = engine.evaluate(kb, example.case)
+        top = advice.causes[0].cause.id
+        raised = {raised.flag.id for raised in advice.red_flags}
+        problems = []
+        if top not in example.causes:
+            problems.append(f"top cause {top}, expected {' or '.join(example.causes)}")
+        if triage_rank(advice.triage) < triage_rank(example.triage):
+            problems.append(f"triage {advice.triage}, expected at least {example.triage}")
+        missing = [flag for flag in example.red_flags if flag not in raised]
+        if missing:
+            problems.append(f"red flags not raised: {', '.join(missing)}")
+        if problems:
+            failed += 1
+            sys.stdout.write(f"FAIL {example.id} ({example.origin}): {'; '.join(problems)}\n")
+    passed = len(kb.examples) - failed
+    sys.stdout.write(f"examples: {passed} passed, {failed} failed\n")
+    return 1 if failed else 0

@@ -18,6 +18,7 @@ from painadvisor.options import (
     FormatOption,
     NoSaveOption,
     OutputOption,
+    RulesOption,
     with_fact_options,
 )
 
@@ -97,6 +98,7 @@ def advise(
     explain: ExplainOption = False,
     no_save: NoSaveOption = False,
     db: DbOption = None,
+    rules: RulesOption = None,
     *,
     flags: dict[str, Any],
 ) -> None:
@@ -106,7 +108,7 @@ def advise(
     optional; the advice says what else it would like to know.
     """
     actions.advise(case_file, flags, output_format, output, force=force, explain=explain,
-                   db=None if no_save else _db(db))
+                   db=None if no_save else _db(db), rules=rules or [])
 
 
 @app.command()
@@ -120,6 +122,7 @@ def ask(
     explain: ExplainOption = False,
     no_save: NoSaveOption = False,
     db: DbOption = None,
+    rules: RulesOption = None,
 ) -> None:
     """A short conversation: where it hurts, then only the questions that matter, then the advice.
 
@@ -128,27 +131,29 @@ def ask(
     and the JSON gains questions_asked and questions_count.
     """
     if replay is not None:
-        actions.replay(replay, output_format, output, force=force, explain=explain, db=None if no_save else _db(db))
+        actions.replay(replay, output_format, output, force=force, explain=explain, db=None if no_save else _db(db),
+                       rules=rules or [])
         return
     from painadvisor import knowledge
     from painadvisor.session import require_terminal
 
     require_terminal(sys.stdin.isatty())
-    actions.converse(knowledge.load_knowledge_base(), output_format, output, force=force, explain=explain,
-                     db=None if no_save else _db(db))
+    kb = knowledge.load_knowledge_base(packs=rules or [])
+    actions.converse(kb, output_format, output, force=force, explain=explain, db=None if no_save else _db(db))
 
 
 @app.command()
 def explain(
     cause_id: Annotated[str, typer.Argument(metavar="CAUSE_ID", help="A cause id, as listed by 'painadvisor causes'.")],
     output_format: Annotated[ListFormat, typer.Option("--format", "-f", help="text or json.")] = ListFormat.text,
+    rules: RulesOption = None,
 ) -> None:
     """What a cause is, which facts raise or lower it and by how much, its red flags, tips and sources."""
     from painadvisor import knowledge
     from painadvisor.errors import UsageError
     from painadvisor.vocabulary import suggest
 
-    kb = knowledge.load_knowledge_base()
+    kb = knowledge.load_knowledge_base(packs=rules or [])
     known = [cause.id for cause in kb.causes]
     if cause_id not in known:
         raise UsageError(f"unknown cause '{cause_id}'{suggest(cause_id, known)}; see 'painadvisor causes'")
@@ -166,11 +171,12 @@ def explain(
 @app.command()
 def causes(
     output_format: Annotated[ListFormat, typer.Option("--format", "-f", help="text or json.")] = ListFormat.text,
+    rules: RulesOption = None,
 ) -> None:
     """List every cause painadvisor knows: id, name and body area."""
     from painadvisor import knowledge
 
-    kb = knowledge.load_knowledge_base()
+    kb = knowledge.load_knowledge_base(packs=rules or [])
     if output_format is ListFormat.json:
         from painadvisor.render.json import causes_to_list, dump
 
@@ -218,9 +224,10 @@ def history_show(
     output: OutputOption = None,
     force: ForceOption = False,
     explain: ExplainOption = False,
+    rules: RulesOption = None,
 ) -> None:
     """Show a kept consultation's advice again, in any format (Markdown too, with -o for a report)."""
-    actions.history_show(_db(db), record_id, output_format, output, force=force, explain=explain)
+    actions.history_show(_db(db), record_id, output_format, output, force=force, explain=explain, rules=rules or [])
 
 
 @history_app.command("delete")
@@ -248,6 +255,33 @@ def history_export(
 ) -> None:
     """Export every kept consultation as JSON lines, for a backup."""
     actions.history_export(_db(db), target)
+
+
+rules_app = typer.Typer(help="Check, list and test rule packs (the built-in one and your own).")
+app.add_typer(rules_app, name="rules")
+PacksArgument = Annotated[list[Path] | None, typer.Argument(
+    metavar="[PACK]...", help="Rule files or folders, checked on top of the built-in pack.")]
+
+
+@rules_app.command("check")
+def rules_check(
+    packs: PacksArgument = None,
+    alone: Annotated[bool, typer.Option("--alone", help="Check the given packs without the built-in one.")] = False,
+) -> None:
+    """Check rule packs: every problem as file:line: message, or a one-line summary."""
+    raise typer.Exit(actions.rules_check(packs or [], alone=alone))
+
+
+@rules_app.command("list")
+def rules_list(rules: RulesOption = None) -> None:
+    """Show what is loaded (built-in pack, PAINADVISOR_RULES, --rules) and from where."""
+    actions.rules_list(rules or [])
+
+
+@rules_app.command("test")
+def rules_test(packs: PacksArgument = None) -> None:
+    """Run the example cases the packs carry; report each failure like a test runner."""
+    raise typer.Exit(actions.rules_test(packs or []))
 
 
 def main() -> None:

@@ -62,3 +62,55 @@ def matched_facts(condition: Condition, case: Case) -> dict[str, FactValue]:
                 value = tuple(dict.fromkeys((*found[fact], *value)))  # type: ignore[misc]
             found[fact] = value
     return found
+
+
+def satisfiable(condition: Condition) -> bool:
+    """Whether some case could make the condition hold (a structural check, used on rule packs)."""
+    if type(condition) is Leaf:
+        if condition.values is not None:
+            return bool(condition.values)
+        low = condition.at_least if condition.at_least is not None else -(10**9)
+        high = condition.at_most if condition.at_most is not None else 10**9
+        return low <= high
+    if isinstance(condition, Not):
+        return True  # a fact left out makes any test false, so its 'not' true
+    if isinstance(condition, AnyOf):
+        return any(satisfiable(part) for part in condition.conditions)
+    assert isinstance(condition, AllOf)
+    parts = _flatten(condition)
+    return all(satisfiable(part) for part in parts) and _consistent(parts)
+
+
+def _flatten(condition: AllOf) -> list[Condition]:
+    parts: list[Condition] = []
+    for part in condition.conditions:
+        parts.extend(_flatten(part) if isinstance(part, AllOf) else [part])
+    return parts
+
+
+def _consistent(parts: list[Condition]) -> bool:
+    """No two one-fact tests in an 'all' contradict each other (for facts with a single value)."""
+    from painadvisor.vocabulary import FACTS_BY_ID, Kind
+
+    allowed: dict[str, set[object]] = {}
+    excluded: dict[str, set[object]] = {}
+    low: dict[str, int] = {}
+    high: dict[str, int] = {}
+    for part in parts:
+        negated = isinstance(part, Not) and type(part.condition) is Leaf
+        leaf = part.condition if negated else part  # type: ignore[union-attr]
+        if type(leaf) is not Leaf or FACTS_BY_ID[leaf.fact].kind is Kind.MANY:
+            continue
+        if leaf.values is not None:
+            if negated:
+                excluded.setdefault(leaf.fact, set()).update(leaf.values)
+            else:
+                allowed[leaf.fact] = allowed.get(leaf.fact, set(leaf.values)) & set(leaf.values)
+        elif not negated:
+            if leaf.at_least is not None:
+                low[leaf.fact] = max(low.get(leaf.fact, leaf.at_least), leaf.at_least)
+            if leaf.at_most is not None:
+                high[leaf.fact] = min(high.get(leaf.fact, leaf.at_most), leaf.at_most)
+    if any(not (values - excluded.get(fact, set())) for fact, values in allowed.items()):
+        return False
+    return all(low[fact] <= high[fact] for fact in low.keys() & high.keys())

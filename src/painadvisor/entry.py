@@ -19,7 +19,7 @@ from typing import Any
 from painadvisor.vocabulary import FACTS, Kind
 
 _VALUE_OPTIONS = {"--case": "case_file", "--format": "output_format", "-f": "output_format",
-                  "--output": "output", "-o": "output", "--db": "db"}
+                  "--output": "output", "-o": "output", "--db": "db", "--rules": "rules"}
 _SWITCHES = {"--force": "force", "--explain": "explain", "--no-save": "no_save"}
 _FORMATS = ("text", "json", "markdown")
 
@@ -33,7 +33,7 @@ def parse_advise(args: list[str]) -> dict[str, Any] | None:
             name = fact.id.replace("_", "-")
             switches[f"--{name}"], switches[f"--no-{name}"] = f"+{fact.id}", f"-{fact.id}"
     options: dict[str, Any] = {"case_file": None, "output_format": "text", "output": None, "force": False,
-                               "explain": False, "no_save": False, "db": None, "flags": {}}
+                               "explain": False, "no_save": False, "db": None, "rules": [], "flags": {}}
     position = 0
     while position < len(args):
         word = args[position]
@@ -54,7 +54,9 @@ def parse_advise(args: list[str]) -> dict[str, Any] | None:
             value = args[position + 1]
             position += 1
         position += 1
-        if name in _VALUE_OPTIONS:
+        if name == "--rules":
+            options["rules"].append(Path(value))
+        elif name in _VALUE_OPTIONS:
             options[_VALUE_OPTIONS[name]] = value
         elif facts[name].kind is Kind.MANY:
             options["flags"].setdefault(facts[name].id, []).append(value)
@@ -85,7 +87,7 @@ def run_fast(args: list[str]) -> int | None:
         actions.advise(options["case_file"], case_from_flags(options["flags"]),
                        actions.OutputFormat(options["output_format"]),
                        Path(options["output"]) if options["output"] else None,
-                       force=options["force"], explain=options["explain"], db=db)
+                       force=options["force"], explain=options["explain"], db=db, rules=options["rules"])
     except PainAdvisorError as err:
         return fail(str(err), err.exit_code)
     except KeyboardInterrupt:

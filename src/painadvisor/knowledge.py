@@ -7,13 +7,15 @@ conditions are plain data that the engine interprets.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
 from painadvisor import vocabulary
-from painadvisor.errors import PainAdvisorError, RuleError
+from painadvisor.conditions import satisfiable
+from painadvisor.errors import PainAdvisorError, RuleError, UsageError
 from painadvisor.models import (
     AREAS,
     TIP_KINDS,
@@ -24,6 +26,7 @@ from painadvisor.models import (
     Choice,
     Condition,
     Evidence,
+    Example,
     KnowledgeBase,
     Leaf,
     Not,
@@ -35,7 +38,7 @@ from painadvisor.models import (
 from painadvisor.vocabulary import Kind
 from painadvisor.yamlio import LocatedDict, load_json, load_yaml, read_text
 
-SECTIONS = ("sources", "causes", "red_flags", "tips", "questions")
+SECTIONS = ("sources", "causes", "red_flags", "tips", "questions", "examples")
 MAX_WEIGHT = 10.0
 _ID = re.compile(r"^[a-z0-9]+(?:[-.][a-z0-9]+)*$")
 
@@ -61,9 +64,21 @@ def rule_files(paths: Iterable[Path]) -> list[Path]:
     return files
 
 
-def load_knowledge_base(paths: Iterable[Path] | None = None, *, cache: bool = True) -> KnowledgeBase:
-    """The validated knowledge base from ``paths`` (the built-in rules by default), cached."""
-    files = rule_files([builtin_rules_dir()] if paths is None else paths)
+def pack_paths(extra: Iterable[Path] = ()) -> list[Path]:
+    """The built-in rules, then the packs in ``$PAINADVISOR_RULES`` (a path list), then ``extra``."""
+    listed = [Path(item) for item in os.environ.get("PAINADVISOR_RULES", "").split(os.pathsep) if item.strip()]
+    paths = [builtin_rules_dir(), *listed, *extra]
+    for path in paths[1:]:
+        if not path.exists():
+            raise UsageError(f"no rule pack at {path} (from --rules or PAINADVISOR_RULES)")
+    return paths
+
+
+def load_knowledge_base(paths: Iterable[Path] | None = None, *, cache: bool = True,
+                        packs: Iterable[Path] = ()) -> KnowledgeBase:
+    """The validated knowledge base from ``paths`` (default: the built-in rules and the user's
+    packs, see ``pack_paths``), cached."""
+    files = rule_files(pack_paths(packs) if paths is None else paths)
     if not cache:
         return build(files)
     from painadvisor import kbcache
@@ -96,6 +111,7 @@ def build(files: list[Path]) -> KnowledgeBase:
         if is_json and len(reader.problems) > found:
             reader.problems[found:] = _located_problems(text, str(path), reader.problems[found:])
     reader.check_references()
+    reader.check_reachable()
     if reader.problems:
         raise RuleError(reader.problems)
     return KnowledgeBase(
@@ -104,6 +120,7 @@ def build(files: list[Path]) -> KnowledgeBase:
         tips=tuple(reader.tips.values()),
         sources=dict(reader.sources),
         questions=tuple(reader.questions.values()),
+        examples=tuple(reader.examples.values()),
     )
 
 
@@ -129,6 +146,7 @@ class _Reader:
         self.red_flags: dict[str, RedFlag] = {}
         self.tips: dict[str, Tip] = {}
         self.questions: dict[str, Question] = {}
+        self.examples: dict[str, Example] = {}
         self.path = ""
         self.cited: list[tuple[str, int | None, str]] = []  # (origin, line, source id)
         self.tip_causes: list[tuple[str, int | None, str]] = []
@@ -157,6 +175,7 @@ class _Reader:
             "red_flags": (self.read_red_flag, self.red_flags),
             "tips": (self.read_tip, self.tips),
             "questions": (self.read_question, self.questions),
+            "examples": (self.read_example, self.examples),
         }
         for section, (read, into) in readers.items():
             if section in document:
@@ -175,8 +194,14 @@ class _Reader:
             item = read(entry)
             if item is None:
                 continue
-            if item.id in into:
-                self.problem(_line(entry, "id"), f"duplicate id '{item.id}' (first in {into[item.id].origin})")
+            overrides = entry.get("override") is True
+            if item.id in into and not overrides:
+                self.problem(_line(entry, "id"), f"duplicate id '{item.id}' (first in {into[item.id].origin}); "
+                             "add 'override: true' to replace it")
+                continue
+            if overrides and item.id not in into:
+                self.problem(_line(entry, "override"), f"'{item.id}' says override: true, but no earlier "
+                             f"'{item.id}' is loaded to override")
                 continue
             into[item.id] = item
 
@@ -185,7 +210,7 @@ class _Reader:
     def read_source(self, entry: dict[str, Any]) -> Source | None:
         got = self.fields(entry, "source", {"id": _id, "authors": _text, "year": _year,
                                             "title": _text, "published": _text}, {})
-        return Source(**got, origin=self.path) if got else None
+        return Source(**got, origin=self.origin(entry)) if got else None
 
     def read_cause(self, entry: dict[str, Any]) -> Cause | None:
         got = self.fields(entry, "cause", {
@@ -193,21 +218,21 @@ class _Reader:
             "base_rate": _base_rate, "explanation": _text, "evidence": self.evidence_list,
             "sources": self.source_ids,
         }, {"red_flags": self.flag_ids})
-        return Cause(**got, origin=self.path) if got else None
+        return Cause(**got, origin=self.origin(entry)) if got else None
 
     def read_red_flag(self, entry: dict[str, Any]) -> RedFlag | None:
         got = self.fields(entry, "red flag", {
             "id": _id, "name": _text, "triage": _choice(TRIAGE_LEVELS[1:]), "message": _text,
             "trigger": self.condition, "sources": self.source_ids,
         }, {"unless_raised": self.flag_ids})
-        return RedFlag(**got, origin=self.path) if got else None
+        return RedFlag(**got, origin=self.origin(entry)) if got else None
 
     def read_tip(self, entry: dict[str, Any]) -> Tip | None:
         got = self.fields(entry, "tip", {
             "id": _id, "kind": _choice(TIP_KINDS), "text": _text, "sources": self.source_ids,
         }, {"for_causes": self.cause_ids, "when": self.condition,
             "max_triage": _choice(TRIAGE_LEVELS[:2])})
-        return Tip(**got, origin=self.path) if got else None
+        return Tip(**got, origin=self.origin(entry)) if got else None
 
     def read_question(self, entry: dict[str, Any]) -> Question | None:
         got = self.fields(entry, "question", {"id": _id, "fact": _fact_id, "text": _text}, {
@@ -221,13 +246,45 @@ class _Reader:
         except _FieldError as err:
             self.problem(err.line, f"question choices: {err}")
             return None
-        return Question(**got, origin=self.path)
+        return Question(**got, origin=self.origin(entry))
+
+    def read_example(self, entry: dict[str, Any]) -> Example | None:
+        got = self.fields(entry, "example", {"id": _id, "case": _anything, "expect": _anything}, {})
+        if got is None:
+            return None
+        try:
+            case = vocabulary.parse_case(got["case"]) if isinstance(got["case"], dict) else None
+        except PainAdvisorError as err:
+            self.problem(_line(entry, "case"), f"example case: {err}")
+            return None
+        expect = got["expect"]
+        allowed = {"cause", "also_ok", "triage", "red_flags"}
+        if case is None or not isinstance(expect, dict) or not {"cause", "triage"} <= set(expect) <= allowed:
+            self.problem(_line(entry), "example: 'case' must be a mapping of facts, and 'expect' a mapping of "
+                         "'cause', 'triage' and optional 'also_ok' and 'red_flags'")
+            return None
+        try:
+            triage = _choice(TRIAGE_LEVELS)(expect["triage"], _line(expect, "triage"))
+            causes = (_id(expect["cause"], _line(expect, "cause")),
+                      *_id_list(expect.get("also_ok", []), _line(expect, "also_ok"), allow_empty=True))
+            flags = _id_list(expect.get("red_flags", []), _line(expect, "red_flags"), allow_empty=True)
+        except _FieldError as err:
+            self.problem(err.line, f"example expect: {err}")
+            return None
+        self.tip_causes.extend((self.path, _line(expect, "cause"), cause) for cause in causes)
+        self.flag_refs.extend((self.path, _line(expect, "red_flags"), flag) for flag in flags)
+        return Example(got["id"], case, causes, triage, flags, origin=self.origin(entry))
+
+    def origin(self, entry: dict[str, Any]) -> str:
+        line = _line(entry, "id") or _line(entry)
+        return f"{self.path}:{line}" if line else self.path
 
     def fields(self, entry: dict[str, Any], what: str, required: dict[str, Callable[..., Any]],
                optional: dict[str, Callable[..., Any]]) -> dict[str, Any] | None:
-        """Check an entry's keys and convert each field; None when anything is wrong."""
+        """Check an entry's keys and convert each field; None when anything is wrong.
+        Every entry may say ``override: true`` (checked here, used by ``read_section``)."""
         before = len(self.problems)
-        allowed = {**required, **optional}
+        allowed = {**required, **optional, "override": _flag}
         for key in entry:
             if key not in allowed:
                 self.problem(_line(entry, key), f"{what}: unknown key '{key}'{_hint(key, list(allowed))}")
@@ -241,6 +298,7 @@ class _Reader:
                     got[key] = convert(entry[key], _line(entry, key))
                 except _FieldError as err:
                     self.problem(err.line or _line(entry, key), f"{what} {key}: {err}")
+        got.pop("override", None)
         return got if len(self.problems) == before else None
 
     # --- field converters that need the reader -------------------------------------
@@ -272,11 +330,36 @@ class _Reader:
             weight = _weight(entry["weight"], _line(entry, "weight"))
             note = _text(entry["note"], _line(entry, "note")) if "note" in entry else ""
             items.append(Evidence(parse_condition(entry, _line(entry) or item_line, ignore=_EVIDENCE_KEYS),
-                                  weight, note))
+                                  weight, note, _line(entry) or item_line))
         return tuple(items)
 
     def condition(self, raw: Any, line: int | None) -> Condition:
         return parse_condition(raw, line)
+
+    def check_reachable(self) -> None:
+        """Rules that no case could ever use: a cause nothing can raise, a flag or a question whose
+        condition can never hold, evidence that can never hold."""
+        found: list[str] = []
+        for cause in self.causes.values():
+            path = cause.origin.rsplit(":", 1)[0] if ":" in cause.origin else cause.origin
+            for item in cause.evidence:
+                if not satisfiable(item.condition):
+                    found.append(f"{path}:{item.line}: evidence of cause '{cause.id}' can never hold")
+            if not any(item.weight > 0 and satisfiable(item.condition) for item in cause.evidence):
+                found.append(f"{cause.origin}: cause '{cause.id}' can never be raised: none of its evidence "
+                             "that could hold adds to it")
+        for flag in self.red_flags.values():
+            if not satisfiable(flag.trigger):
+                found.append(f"{flag.origin}: red flag '{flag.id}' can never be raised: its trigger can never hold")
+        for question in self.questions.values():
+            if question.when is not None and not satisfiable(question.when):
+                found.append(f"{question.origin}: question '{question.id}' can never be asked: "
+                             "its 'when' can never hold")
+            elif (question.when is not None and vocabulary.FACTS_BY_ID[question.fact].kind is not Kind.MANY
+                  and question.fact in _required_facts(question.when)):
+                found.append(f"{question.origin}: question '{question.id}' can never be asked: it applies only "
+                             f"when '{question.fact}' is already answered")
+        self.problems.extend(found)
 
     def check_references(self) -> None:
         for refs, known, what in ((self.cited, self.sources, "source"),
@@ -359,6 +442,17 @@ def _bound(fact: vocabulary.Fact, raw: Any, line: int | None) -> int:
 
 
 # --- plain field converters -----------------------------------------------------------
+
+
+def _required_facts(condition: Condition) -> set[str]:
+    """Facts that must have a value for the condition to hold."""
+    if isinstance(condition, Leaf):
+        return {condition.fact}
+    if isinstance(condition, AllOf):
+        return set().union(*(_required_facts(part) for part in condition.conditions))
+    if isinstance(condition, AnyOf):
+        return set.intersection(*(_required_facts(part) for part in condition.conditions))
+    return set()
 
 
 def _line(node: Any, key: str | None = None) -> int | None:

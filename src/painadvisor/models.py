@@ -71,6 +71,7 @@ class Evidence(NamedTuple):
     condition: Condition
     weight: float
     note: str = ""
+    line: int | None = None
 
 
 @dataclass(frozen=True)
@@ -135,12 +136,25 @@ class Question:
 
 
 @dataclass(frozen=True)
+class Example:
+    """A case a rule pack carries with the answer it expects (``painadvisor rules test``)."""
+
+    id: str
+    case: dict[str, FactValue]
+    causes: tuple[str, ...]  # the expected top cause, then any equally good ones
+    triage: str
+    red_flags: tuple[str, ...] = ()
+    origin: str = ""
+
+
+@dataclass(frozen=True)
 class KnowledgeBase:
     causes: tuple[Cause, ...]
     red_flags: tuple[RedFlag, ...]
     tips: tuple[Tip, ...]
     sources: dict[str, Source] = field(default_factory=dict)
     questions: tuple[Question, ...] = ()
+    examples: tuple[Example, ...] = ()
     cache: dict[str, object] = field(default_factory=dict, compare=False, repr=False)  # derived data (the index)
 
     def cause(self, cause_id: str) -> Cause:

@@ -87,3 +87,13 @@ def test_without_a_terminal_it_points_to_advise(args: list[str]) -> None:
     assert result.stderr == (
         "painadvisor: the interactive consultation needs a terminal; in scripts use 'painadvisor advise' "
         "with flags or --case FILE, or 'painadvisor ask --replay FILE'\n")
+
+
+def test_no_color_in_a_terminal_gives_text_without_any_escape_codes(tmp_path: Path) -> None:
+    env = {**os.environ, "TERM": "xterm-256color", "NO_COLOR": "1", "HOME": str(tmp_path), "COLUMNS": "100"}
+    child = pexpect.spawn(SCRIPT, ["advise", "--location", "calf", "--recent-immobility", "--no-save"], env=env,
+                          encoding="utf-8", timeout=20, dimensions=(40, 100))
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    assert "GET MEDICAL HELP NOW" in child.before and "\x1b[" not in child.before

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import math
+import os
 from datetime import datetime
 
 from rich import box
@@ -43,6 +44,8 @@ def text_console(*, to_file: bool = False) -> Console:
     if to_file:
         return Console(file=io.StringIO(), record=True, width=100, color_system=None,
                        force_terminal=False, highlight=False)
+    if os.environ.get("NO_COLOR"):
+        return Console(highlight=False, color_system=None)  # plain text: no colour, no bold
     return Console(highlight=False)
 
 

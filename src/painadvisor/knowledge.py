@@ -8,11 +8,11 @@ conditions are plain data that the engine interprets.
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
+from painadvisor import rulefields as field
 from painadvisor import vocabulary
 from painadvisor.conditions import satisfiable
 from painadvisor.errors import PainAdvisorError, RuleError, UsageError
@@ -20,27 +20,20 @@ from painadvisor.models import (
     AREAS,
     TIP_KINDS,
     TRIAGE_LEVELS,
-    AllOf,
-    AnyOf,
     Cause,
-    Choice,
     Condition,
     Evidence,
     Example,
     KnowledgeBase,
-    Leaf,
-    Not,
     Question,
     RedFlag,
     Source,
     Tip,
 )
 from painadvisor.vocabulary import Kind
-from painadvisor.yamlio import LocatedDict, load_json, load_yaml, read_text
+from painadvisor.yamlio import load_json, load_yaml, read_text
 
 SECTIONS = ("sources", "causes", "red_flags", "tips", "questions", "examples")
-MAX_WEIGHT = 10.0
-_ID = re.compile(r"^[a-z0-9]+(?:[-.][a-z0-9]+)*$")
 
 
 def builtin_rules_dir() -> Path:
@@ -167,7 +160,7 @@ class _Reader:
             return
         for key in document:
             if key not in SECTIONS:
-                self.problem(_line(document, key), f"unknown section '{key}'{_hint(key, SECTIONS)}; "
+                self.problem(field.line_of(document, key), f"unknown section '{key}'{field.hint(key, SECTIONS)}; "
                              f"allowed: {', '.join(SECTIONS)}")
         readers: dict[str, tuple[Callable[[dict[str, Any]], Any], dict[str, Any]]] = {
             "sources": (self.read_source, self.sources),
@@ -185,9 +178,9 @@ class _Reader:
                      read: Callable[[dict[str, Any]], Any], into: dict[str, Any]) -> None:
         entries = document[section]
         if not isinstance(entries, list):
-            self.problem(_line(document, section), f"'{section}' must be a list")
+            self.problem(field.line_of(document, section), f"'{section}' must be a list")
             return
-        for entry, line in zip(entries, _item_lines(entries), strict=True):
+        for entry, line in zip(entries, field.item_lines(entries), strict=True):
             if not isinstance(entry, dict):
                 self.problem(line, f"each entry of '{section}' must be a mapping")
                 continue
@@ -196,11 +189,11 @@ class _Reader:
                 continue
             overrides = entry.get("override") is True
             if item.id in into and not overrides:
-                self.problem(_line(entry, "id"), f"duplicate id '{item.id}' (first in {into[item.id].origin}); "
-                             "add 'override: true' to replace it")
+                self.problem(field.line_of(entry, "id"), f"duplicate id '{item.id}' (first in "
+                             f"{into[item.id].origin}); add 'override: true' to replace it")
                 continue
             if overrides and item.id not in into:
-                self.problem(_line(entry, "override"), f"'{item.id}' says override: true, but no earlier "
+                self.problem(field.line_of(entry, "override"), f"'{item.id}' says override: true, but no earlier "
                              f"'{item.id}' is loaded to override")
                 continue
             into[item.id] = item
@@ -208,75 +201,76 @@ class _Reader:
     # --- entries -----------------------------------------------------------------
 
     def read_source(self, entry: dict[str, Any]) -> Source | None:
-        got = self.fields(entry, "source", {"id": _id, "authors": _text, "year": _year,
-                                            "title": _text, "published": _text}, {})
+        got = self.fields(entry, "source", {"id": field.ident, "authors": field.text, "year": field.year,
+                                            "title": field.text, "published": field.text}, {})
         return Source(**got, origin=self.origin(entry)) if got else None
 
     def read_cause(self, entry: dict[str, Any]) -> Cause | None:
         got = self.fields(entry, "cause", {
-            "id": _id, "name": _text, "area": _choice(AREAS), "level": _choice(TRIAGE_LEVELS),
-            "base_rate": _base_rate, "explanation": _text, "evidence": self.evidence_list,
+            "id": field.ident, "name": field.text, "area": field.choice(AREAS),
+            "level": field.choice(TRIAGE_LEVELS),
+            "base_rate": field.base_rate, "explanation": field.text, "evidence": self.evidence_list,
             "sources": self.source_ids,
         }, {"red_flags": self.flag_ids})
         return Cause(**got, origin=self.origin(entry)) if got else None
 
     def read_red_flag(self, entry: dict[str, Any]) -> RedFlag | None:
         got = self.fields(entry, "red flag", {
-            "id": _id, "name": _text, "triage": _choice(TRIAGE_LEVELS[1:]), "message": _text,
+            "id": field.ident, "name": field.text, "triage": field.choice(TRIAGE_LEVELS[1:]), "message": field.text,
             "trigger": self.condition, "sources": self.source_ids,
         }, {"unless_raised": self.flag_ids})
         return RedFlag(**got, origin=self.origin(entry)) if got else None
 
     def read_tip(self, entry: dict[str, Any]) -> Tip | None:
         got = self.fields(entry, "tip", {
-            "id": _id, "kind": _choice(TIP_KINDS), "text": _text, "sources": self.source_ids,
+            "id": field.ident, "kind": field.choice(TIP_KINDS), "text": field.text, "sources": self.source_ids,
         }, {"for_causes": self.cause_ids, "when": self.condition,
-            "max_triage": _choice(TRIAGE_LEVELS[:2])})
+            "max_triage": field.choice(TRIAGE_LEVELS[:2])})
         return Tip(**got, origin=self.origin(entry)) if got else None
 
     def read_question(self, entry: dict[str, Any]) -> Question | None:
-        got = self.fields(entry, "question", {"id": _id, "fact": _fact_id, "text": _text}, {
-            "help": _text, "choices": _anything, "none_label": _text, "when": self.condition,
-            "start": _flag, "screens": self.flag_ids, "screen_when": self.condition,
+        got = self.fields(entry, "question", {"id": field.ident, "fact": field.fact_id, "text": field.text}, {
+            "help": field.text, "choices": field.anything, "none_label": field.text, "when": self.condition,
+            "start": field.flag, "screens": self.flag_ids, "screen_when": self.condition,
         })
         if got is None:
             return None
         try:
-            got["choices"] = _choices(got["fact"], entry.get("choices"), _line(entry, "choices"))
-        except _FieldError as err:
+            got["choices"] = field.choices(got["fact"], entry.get("choices"), field.line_of(entry, "choices"))
+        except field.FieldError as err:
             self.problem(err.line, f"question choices: {err}")
             return None
         return Question(**got, origin=self.origin(entry))
 
     def read_example(self, entry: dict[str, Any]) -> Example | None:
-        got = self.fields(entry, "example", {"id": _id, "case": _anything, "expect": _anything}, {})
+        got = self.fields(entry, "example", {"id": field.ident, "case": field.anything, "expect": field.anything}, {})
         if got is None:
             return None
         try:
             case = vocabulary.parse_case(got["case"]) if isinstance(got["case"], dict) else None
         except PainAdvisorError as err:
-            self.problem(_line(entry, "case"), f"example case: {err}")
+            self.problem(field.line_of(entry, "case"), f"example case: {err}")
             return None
         expect = got["expect"]
         allowed = {"cause", "also_ok", "triage", "red_flags"}
         if case is None or not isinstance(expect, dict) or not {"cause", "triage"} <= set(expect) <= allowed:
-            self.problem(_line(entry), "example: 'case' must be a mapping of facts, and 'expect' a mapping of "
+            self.problem(field.line_of(entry), "example: 'case' must be a mapping of facts, and 'expect' a mapping of "
                          "'cause', 'triage' and optional 'also_ok' and 'red_flags'")
             return None
         try:
-            triage = _choice(TRIAGE_LEVELS)(expect["triage"], _line(expect, "triage"))
-            causes = (_id(expect["cause"], _line(expect, "cause")),
-                      *_id_list(expect.get("also_ok", []), _line(expect, "also_ok"), allow_empty=True))
-            flags = _id_list(expect.get("red_flags", []), _line(expect, "red_flags"), allow_empty=True)
-        except _FieldError as err:
+            triage = field.choice(TRIAGE_LEVELS)(expect["triage"], field.line_of(expect, "triage"))
+            causes = (field.ident(expect["cause"], field.line_of(expect, "cause")),
+                      *field.id_list(expect.get("also_ok", []), field.line_of(expect, "also_ok"), allow_empty=True))
+            flags = field.id_list(expect.get("red_flags", []), field.line_of(expect, "red_flags"), allow_empty=True)
+        except field.FieldError as err:
             self.problem(err.line, f"example expect: {err}")
             return None
-        self.tip_causes.extend((self.path, _line(expect, "cause"), cause) for cause in causes)
-        self.flag_refs.extend((self.path, _line(expect, "red_flags"), flag) for flag in flags)
+        self.tip_causes.extend((self.path, field.line_of(expect, "cause"), cause) for cause in causes)
+        self.flag_refs.extend((self.path, field.line_of(expect, "red_flags"), flag) for flag in flags)
         return Example(got["id"], case, causes, triage, flags, origin=self.origin(entry))
 
     def origin(self, entry: dict[str, Any]) -> str:
-        line = _line(entry, "id") or _line(entry)
+        line = field.line_of(entry, "id") or field.line_of(entry)
         return f"{self.path}:{line}" if line else self.path
 
     def fields(self, entry: dict[str, Any], what: str, required: dict[str, Callable[..., Any]],
@@ -284,57 +278,57 @@ class _Reader:
         """Check an entry's keys and convert each field; None when anything is wrong.
         Every entry may say ``override: true`` (checked here, used by ``read_section``)."""
         before = len(self.problems)
-        allowed = {**required, **optional, "override": _flag}
+        allowed = {**required, **optional, "override": field.flag}
         for key in entry:
             if key not in allowed:
-                self.problem(_line(entry, key), f"{what}: unknown key '{key}'{_hint(key, list(allowed))}")
+                self.problem(field.line_of(entry, key), f"{what}: unknown key '{key}'{field.hint(key, list(allowed))}")
         for key in required:
             if key not in entry:
-                self.problem(_line(entry), f"{what}: missing '{key}'")
+                self.problem(field.line_of(entry), f"{what}: missing '{key}'")
         got: dict[str, Any] = {}
         for key, convert in allowed.items():
             if key in entry:
                 try:
-                    got[key] = convert(entry[key], _line(entry, key))
-                except _FieldError as err:
-                    self.problem(err.line or _line(entry, key), f"{what} {key}: {err}")
+                    got[key] = convert(entry[key], field.line_of(entry, key))
+                except field.FieldError as err:
+                    self.problem(err.line or field.line_of(entry, key), f"{what} {key}: {err}")
         got.pop("override", None)
         return got if len(self.problems) == before else None
 
     # --- field converters that need the reader -------------------------------------
 
     def source_ids(self, raw: Any, line: int | None) -> tuple[str, ...]:
-        ids = _id_list(raw, line, allow_empty=False)
+        ids = field.id_list(raw, line, allow_empty=False)
         self.cited.extend((self.path, line, source) for source in ids)
         return ids
 
     def cause_ids(self, raw: Any, line: int | None) -> tuple[str, ...]:
-        ids = _id_list(raw, line, allow_empty=False)
+        ids = field.id_list(raw, line, allow_empty=False)
         self.tip_causes.extend((self.path, line, cause) for cause in ids)
         return ids
 
     def flag_ids(self, raw: Any, line: int | None) -> tuple[str, ...]:
-        ids = _id_list(raw, line, allow_empty=False)
+        ids = field.id_list(raw, line, allow_empty=False)
         self.flag_refs.extend((self.path, line, flag) for flag in ids)
         return ids
 
     def evidence_list(self, raw: Any, line: int | None) -> tuple[Evidence, ...]:
         if not isinstance(raw, list) or not raw:
-            raise _FieldError("must be a non-empty list", line)
+            raise field.FieldError("must be a non-empty list", line)
         items = []
-        for entry, item_line in zip(raw, _item_lines(raw), strict=True):
+        for entry, item_line in zip(raw, field.item_lines(raw), strict=True):
             if not isinstance(entry, dict):
-                raise _FieldError("each item must be a mapping", item_line)
+                raise field.FieldError("each item must be a mapping", item_line)
             if "weight" not in entry:
-                raise _FieldError("each item needs a 'weight'", _line(entry) or item_line)
-            weight = _weight(entry["weight"], _line(entry, "weight"))
-            note = _text(entry["note"], _line(entry, "note")) if "note" in entry else ""
-            items.append(Evidence(parse_condition(entry, _line(entry) or item_line, ignore=_EVIDENCE_KEYS),
-                                  weight, note, _line(entry) or item_line))
+                raise field.FieldError("each item needs a 'weight'", field.line_of(entry) or item_line)
+            weight = field.weight(entry["weight"], field.line_of(entry, "weight"))
+            note = field.text(entry["note"], field.line_of(entry, "note")) if "note" in entry else ""
+            line = field.line_of(entry) or item_line
+            items.append(Evidence(field.parse_condition(entry, line, ignore=field.EVIDENCE_KEYS), weight, note, line))
         return tuple(items)
 
     def condition(self, raw: Any, line: int | None) -> Condition:
-        return parse_condition(raw, line)
+        return field.parse_condition(raw, line)
 
     def check_reachable(self) -> None:
         """Rules that no case could ever use: a cause nothing can raise, a flag or a question whose
@@ -356,7 +350,7 @@ class _Reader:
                 found.append(f"{question.origin}: question '{question.id}' can never be asked: "
                              "its 'when' can never hold")
             elif (question.when is not None and vocabulary.FACTS_BY_ID[question.fact].kind is not Kind.MANY
-                  and question.fact in _required_facts(question.when)):
+                  and question.fact in field.required_facts(question.when)):
                 found.append(f"{question.origin}: question '{question.id}' can never be asked: it applies only "
                              f"when '{question.fact}' is already answered")
         self.problems.extend(found)
@@ -368,195 +362,8 @@ class _Reader:
             for path, line, ref in refs:
                 if ref not in known:
                     self.path = path
-                    self.problem(line, f"unknown {what} '{ref}'{_hint(ref, list(known))}")
+                    self.problem(line, f"unknown {what} '{ref}'{field.hint(ref, list(known))}")
 
 
 # --- conditions ---------------------------------------------------------------------
 
-_LEAF_KEYS = ("fact", "value", "any_of", "at_least", "at_most")
-_EVIDENCE_KEYS = frozenset(("weight", "note"))
-_NO_KEYS: frozenset[str] = frozenset()
-
-
-def parse_condition(raw: Any, line: int | None, ignore: frozenset[str] = _NO_KEYS) -> Condition:
-    """A condition from its mapping (keys in ``ignore`` belong to the mapping's owner)."""
-    if not isinstance(raw, dict):
-        raise _FieldError("a condition must be a mapping", line)
-    line = _line(raw) or line
-    forms = [key for key in ("fact", "all", "any", "not") if key in raw]
-    if len(forms) != 1:
-        raise _FieldError("a condition needs exactly one of 'fact', 'all', 'any' or 'not'", line)
-    form = forms[0]
-    if form == "fact":
-        return _leaf(raw, line, ignore)
-    extra = [key for key in raw if key != form and key not in ignore]
-    if extra:
-        raise _FieldError(f"unknown key '{extra[0]}' beside '{form}'", _line(raw, extra[0]))
-    inner = raw[form]
-    if form == "not":
-        return Not(parse_condition(inner, _line(raw, "not")))
-    if not isinstance(inner, list) or not inner:
-        raise _FieldError(f"'{form}' must be a non-empty list of conditions", _line(raw, form))
-    parts = tuple(parse_condition(item, item_line) for item, item_line in zip(inner, _item_lines(inner), strict=True))
-    return AllOf(parts) if form == "all" else AnyOf(parts)
-
-
-def _leaf(raw: dict[str, Any], line: int | None, ignore: frozenset[str] = _NO_KEYS) -> Leaf:
-    for key in raw:
-        if key not in _LEAF_KEYS and key not in ignore:
-            raise _FieldError(f"unknown key '{key}'{_hint(key, _LEAF_KEYS)}", _line(raw, key))
-    fact_id = raw["fact"]
-    if not isinstance(fact_id, str) or fact_id not in vocabulary.FACTS_BY_ID:
-        raise _FieldError(f"unknown fact '{fact_id}'{_hint(str(fact_id), list(vocabulary.FACTS_BY_ID))}",
-                          _line(raw, "fact"))
-    fact = vocabulary.FACTS_BY_ID[fact_id]
-    tests = [key for key in ("value", "any_of", "at_least", "at_most") if key in raw]
-    if fact.kind is Kind.TEXT:
-        raise _FieldError(f"'{fact.id}' is free text and cannot be tested", _line(raw, "fact"))
-    if fact.kind is Kind.NUMBER:
-        if not tests or not set(tests) <= {"at_least", "at_most"}:
-            raise _FieldError(f"'{fact.id}' is a number: test it with 'at_least' and/or 'at_most'", line)
-        bounds = {key: _bound(fact, raw[key], _line(raw, key)) for key in tests}
-        return Leaf(fact.id, at_least=bounds.get("at_least"), at_most=bounds.get("at_most"))
-    if tests not in (["value"], ["any_of"]):
-        raise _FieldError(f"'{fact.id}' needs exactly one of 'value' or 'any_of'", line)
-    if fact.kind is Kind.YES_NO:
-        if tests != ["value"] or not isinstance(raw["value"], bool):
-            raise _FieldError(f"'{fact.id}' is yes/no: use 'value: true' or 'value: false'", _line(raw, tests[0]))
-        return Leaf(fact.id, values=frozenset([raw["value"]]))
-    items = raw["any_of"] if tests == ["any_of"] else [raw["value"]]
-    if not isinstance(items, list) or not items:
-        raise _FieldError("'any_of' must be a non-empty list", _line(raw, tests[0]))
-    for item in items:
-        if item not in fact.values:
-            raise _FieldError(f"{fact.id}: '{item}' is not an allowed value{_hint(str(item), fact.values)}",
-                              _line(raw, tests[0]))
-    return Leaf(fact.id, values=frozenset(items))
-
-
-def _bound(fact: vocabulary.Fact, raw: Any, line: int | None) -> int:
-    low, high = fact.minimum or 0, fact.maximum or 10**9
-    if not isinstance(raw, int) or isinstance(raw, bool) or not low <= raw <= high:
-        raise _FieldError(f"'{fact.id}' bound must be a whole number from {low} to {high}", line)
-    return raw
-
-
-# --- plain field converters -----------------------------------------------------------
-
-
-def _required_facts(condition: Condition) -> set[str]:
-    """Facts that must have a value for the condition to hold."""
-    if isinstance(condition, Leaf):
-        return {condition.fact}
-    if isinstance(condition, AllOf):
-        return set().union(*(_required_facts(part) for part in condition.conditions))
-    if isinstance(condition, AnyOf):
-        return set.intersection(*(_required_facts(part) for part in condition.conditions))
-    return set()
-
-
-def _line(node: Any, key: str | None = None) -> int | None:
-    """The line of a mapping (or of one of its keys); None for data without positions (JSON)."""
-    if isinstance(node, LocatedDict):
-        return node.line_of(key) if key is not None else node.line
-    return getattr(node, "line", None)
-
-
-def _item_lines(items: list[Any]) -> list[int | None]:
-    lines = getattr(items, "item_lines", None)
-    return lines if lines is not None else [None] * len(items)
-
-
-class _FieldError(Exception):
-    def __init__(self, message: str, line: int | None) -> None:
-        super().__init__(message)
-        self.line = line
-
-
-def _text(raw: Any, line: int | None) -> str:
-    if not isinstance(raw, str) or not raw.strip():
-        raise _FieldError("must be non-empty text", line)
-    return " ".join(raw.split())
-
-
-def _id(raw: Any, line: int | None) -> str:
-    if not isinstance(raw, str) or not _ID.match(raw):
-        raise _FieldError(f"'{raw}' is not a valid id (lower-case letters, digits and dashes)", line)
-    return raw
-
-
-def _id_list(raw: Any, line: int | None, *, allow_empty: bool) -> tuple[str, ...]:
-    if not isinstance(raw, list) or (not raw and not allow_empty):
-        raise _FieldError("must be a non-empty list of ids", line)
-    return tuple(_id(item, line) for item in raw)
-
-
-def _anything(raw: Any, line: int | None) -> Any:
-    return raw
-
-
-def _flag(raw: Any, line: int | None) -> bool:
-    if not isinstance(raw, bool):
-        raise _FieldError("must be true or false", line)
-    return raw
-
-
-def _fact_id(raw: Any, line: int | None) -> str:
-    if not isinstance(raw, str) or raw not in vocabulary.FACTS_BY_ID:
-        raise _FieldError(f"unknown fact '{raw}'{_hint(str(raw), list(vocabulary.FACTS_BY_ID))}", line)
-    return raw
-
-
-def _choices(fact_id: str, raw: Any, line: int | None) -> tuple[Choice, ...]:
-    """A question's choices: given ones checked against the fact, else the fact's own values."""
-    fact = vocabulary.FACTS_BY_ID[fact_id]
-    if raw is None:
-        if fact.kind is Kind.YES_NO:
-            return (Choice(True, "yes"), Choice(False, "no"))
-        return tuple(Choice(value, value) for value in fact.values)
-    if fact.kind not in (Kind.ONE, Kind.MANY, Kind.YES_NO):
-        raise _FieldError(f"'{fact_id}' is a {fact.kind.value} fact and takes no choices", line)
-    if not isinstance(raw, list) or not raw:
-        raise _FieldError("must be a non-empty list", line)
-    allowed: tuple[object, ...] = (True, False) if fact.kind is Kind.YES_NO else fact.values
-    choices = []
-    for item, item_line in zip(raw, _item_lines(raw), strict=True):
-        if not isinstance(item, dict) or set(item) - {"value", "label", "group"} or "value" not in item:
-            raise _FieldError("each choice is a mapping of 'value', 'label' and optional 'group'", item_line)
-        if item["value"] not in allowed:
-            raise _FieldError(f"{fact_id}: '{item['value']}' is not an allowed value"
-                              f"{_hint(str(item['value']), fact.values)}", item_line)
-        label = _text(item.get("label", str(item["value"])), item_line)
-        group = _text(item["group"], item_line) if "group" in item else ""
-        choices.append(Choice(item["value"], label, group))
-    return tuple(choices)
-
-
-def _year(raw: Any, line: int | None) -> int:
-    if not isinstance(raw, int) or isinstance(raw, bool) or not 1800 <= raw <= 2100:
-        raise _FieldError("must be a year such as 2002", line)
-    return raw
-
-
-def _base_rate(raw: Any, line: int | None) -> float:
-    if isinstance(raw, bool) or not isinstance(raw, int | float) or not 0 < raw <= 1:
-        raise _FieldError("must be a share between 0 and 1, such as 0.05", line)
-    return float(raw)
-
-
-def _weight(raw: Any, line: int | None) -> float:
-    if isinstance(raw, bool) or not isinstance(raw, int | float) or not 0 < abs(raw) <= MAX_WEIGHT:
-        raise _FieldError(f"weight must be a non-zero number from -{MAX_WEIGHT:g} to {MAX_WEIGHT:g}", line)
-    return float(raw)
-
-
-def _choice(allowed: tuple[str, ...]) -> Callable[[Any, int | None], str]:
-    def convert(raw: Any, line: int | None) -> str:
-        if raw not in allowed:
-            raise _FieldError(f"'{raw}' is not one of {', '.join(allowed)}", line)
-        return str(raw)
-    return convert
-
-
-def _hint(word: str, choices: Iterable[str]) -> str:
-    return vocabulary.suggest(word, list(choices))

@@ -60,7 +60,8 @@ class PainAdvisorGroup(TyperGroup):
 
 app = typer.Typer(
     cls=PainAdvisorGroup,
-    help="Advice for runners in pain: likely causes, red flags and what to do. Not a diagnosis.",
+    help="Advice for runners in pain: likely causes, red flags and what to do. Not a diagnosis.\n\n"
+    "Run without a command, in a terminal, for the interactive consultation.",
     invoke_without_command=True,
     add_completion=False,
     pretty_exceptions_show_locals=False,

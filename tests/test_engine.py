@@ -139,3 +139,13 @@ def test_a_complete_case_is_missing_less_than_a_sparse_one(kb: KnowledgeBase) ->
                        "worse_with": ["stairs-up", "twisting"], "pop": False, "spread": "area"})
     assert engine.expected_shift(kb, parse_case({"location": "knee.inner"}), sparse.missing[0]) > max(
         (engine.expected_shift(kb, full.case, fact) for fact in full.missing), default=0)
+
+
+@pytest.mark.parametrize(("flag_id", "raw", "level"), textbook.flag_params())
+def test_the_tips_for_a_raised_red_flag_are_always_given(kb: KnowledgeBase, flag_id: str, raw: dict[str, object],
+                                                         level: str) -> None:
+    advice = advise(kb, raw)
+    wanted = {tip.id for tip in kb.tips if flag_id in tip.for_flags}
+    chosen = [chosen.tip.id for chosen in advice.tips]
+    assert wanted <= set(chosen)
+    assert chosen[: len(wanted)] == [tip for tip in chosen if tip in wanted]  # and first

@@ -96,8 +96,8 @@ def overall_triage(red_flags: Iterable[RaisedFlag],
 # --- tips -----------------------------------------------------------------------------
 
 
-def choose_tips(kb: KnowledgeBase, case: Case, causes: tuple[RankedCause, ...],
-                triage: str) -> tuple[ChosenTip, ...]:
+def choose_tips(kb: KnowledgeBase, case: Case, causes: tuple[RankedCause, ...], triage: str,
+                red_flags: tuple[RaisedFlag, ...] = ()) -> tuple[ChosenTip, ...]:
     top = [ranked.cause.id for ranked in causes[:TIP_TOP_N] if ranked.score >= TIP_MIN_SCORE]
     if causes and not top:
         top = [causes[0].cause.id]
@@ -105,7 +105,7 @@ def choose_tips(kb: KnowledgeBase, case: Case, causes: tuple[RankedCause, ...],
     for order, tip in enumerate(kb.tips):
         if tip.max_triage and triage_rank(triage) > triage_rank(tip.max_triage):
             continue
-        relevance = _tip_relevance(tip, case, top)
+        relevance = _tip_relevance(tip, case, top, {raised.flag.id for raised in red_flags})
         if relevance is not None:
             chosen.append(((relevance[0], order), ChosenTip(tip, relevance[1])))
     chosen.sort(key=lambda item: item[0])
@@ -115,15 +115,18 @@ def choose_tips(kb: KnowledgeBase, case: Case, causes: tuple[RankedCause, ...],
     return tuple(picked)
 
 
-def _tip_relevance(tip: Tip, case: Case, top: list[str]) -> tuple[int, str] | None:
-    """(rank, reason) when a tip applies: tips for the leading cause come first."""
+def _tip_relevance(tip: Tip, case: Case, top: list[str], flags: set[str]) -> tuple[int, str] | None:
+    """(rank, reason) when a tip applies: tips for a raised red flag first, then for the leading cause."""
+    for flag_id in tip.for_flags:
+        if flag_id in flags:
+            return -1, f"for red flag {flag_id}"
     for rank, cause_id in enumerate(top):
         if cause_id in tip.for_causes:
             return rank, f"for {cause_id}"
     if tip.when is not None and matches(tip.when, case):
         facts = ", ".join(sorted(facts_of(tip.when)))
         return len(top), f"because of {facts}"
-    if not tip.for_causes and tip.when is None:
+    if not tip.for_causes and not tip.for_flags and tip.when is None:
         return len(top) + 1, "general"
     return None
 
@@ -202,7 +205,7 @@ def evaluate(kb: KnowledgeBase, case: Case, history: HistoryNote | None = None) 
         triage_reasons=reasons,
         red_flags=red_flags,
         causes=causes,
-        tips=choose_tips(kb, case, causes, triage),
+        tips=choose_tips(kb, case, causes, triage, red_flags),
         missing=missing_facts(kb, case, matched=matched),
         history=history,
     )

@@ -224,7 +224,7 @@ class _Reader:
     def read_tip(self, entry: dict[str, Any]) -> Tip | None:
         got = self.fields(entry, "tip", {
             "id": field.ident, "kind": field.choice(TIP_KINDS), "text": field.text, "sources": self.source_ids,
-        }, {"for_causes": self.cause_ids, "when": self.condition,
+        }, {"for_causes": self.cause_ids, "for_flags": self.flag_ids, "when": self.condition,
             "max_triage": field.choice(TRIAGE_LEVELS[:2])})
         return Tip(**got, origin=self.origin(entry)) if got else None
 

@@ -107,6 +107,7 @@ class Tip:
     text: str
     sources: tuple[str, ...]
     for_causes: tuple[str, ...] = ()
+    for_flags: tuple[str, ...] = ()  # shown whenever one of these red flags is raised
     when: Condition | None = None
     max_triage: str | None = None
     origin: str = ""

@@ -93,7 +93,7 @@ def test_a_likely_serious_cause_lifts_the_triage_without_a_red_flag(kb: Knowledg
     advice = advise(kb, {"location": "achilles", "onset": "sudden", "signs": ["weak-push-off"],
                          "side": "left"})
     assert advice.causes[0].cause.id == "achilles-rupture"
-    assert advice.triage == "see-doctor"
+    assert advice.triage == "urgent"  # a suspected rupture is seen the same day
     assert "likely cause: achilles-rupture" in advice.triage_reasons
 
 

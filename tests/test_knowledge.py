@@ -59,8 +59,10 @@ def test_every_cause_flag_and_tip_names_real_sources(kb: KnowledgeBase) -> None:
 
 def test_red_flag_messages_say_what_to_do(kb: KnowledgeBase) -> None:
     for flag in kb.red_flags:
-        opening = "Get medical help now" if flag.triage == "emergency" else "Stop running and see a doctor"
+        opening = {"emergency": ("Get medical help now", "Call an ambulance now"), "urgent": ("See a doctor today",),
+                   "see-doctor": ("See a doctor", "See your doctor", "Book a review")}[flag.triage]
         assert flag.message.startswith(opening), flag.id
+        assert flag.running, flag.id  # every flag says whether to stop running
 
 
 def test_a_valid_pack_loads(tmp_path: Path) -> None:

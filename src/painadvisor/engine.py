@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from painadvisor import scoring
 from painadvisor.conditions import facts_of, matched_facts, matches
 from painadvisor.models import (
+    TIP_KINDS,
     TRIAGE_LEVELS,
     Advice,
     ChosenTip,
@@ -30,10 +31,9 @@ from painadvisor.models import (
 )
 from painadvisor.vocabulary import FACTS, FACTS_BY_ID, Case, FactValue, Kind
 
-# A cause of a level above self-care lifts the overall triage when it is this likely,
-# or when it ranks first with at least SERIOUS_FIRST.
-SERIOUS_SCORE = 0.45
-SERIOUS_FIRST = 0.30
+# A cause of a level above self-care lifts the overall triage when it is this likely: a
+# one-in-five chance of a stress fracture or a clot is reason enough to be seen.
+SERIOUS_SCORE = 0.20
 # Tips tied to causes are chosen for causes ranked this high with at least this score.
 TIP_TOP_N = 3
 TIP_MIN_SCORE = 0.10
@@ -78,19 +78,45 @@ def raise_red_flags(kb: KnowledgeBase, case: Case, history: HistoryNote | None =
                             notes.get(flag.id, "")) for flag in kept)
 
 
-def overall_triage(red_flags: Iterable[RaisedFlag],
-                   causes: tuple[RankedCause, ...]) -> tuple[str, tuple[str, ...]]:
+def overall_triage(red_flags: Iterable[RaisedFlag], causes: tuple[RankedCause, ...],
+                   case: Case | None = None) -> tuple[str, tuple[str, ...]]:
+    case = case or {}
     level = 0
     reasons: list[str] = []
     for raised in red_flags:
         level = max(level, triage_rank(raised.flag.triage))
         reasons.append(f"red flag: {raised.flag.id}")
-    for rank, ranked in enumerate(causes):
-        likely = ranked.score >= SERIOUS_SCORE or (rank == 0 and ranked.score >= SERIOUS_FIRST)
-        if likely and triage_rank(ranked.cause.level) > 0:
-            level = max(level, triage_rank(ranked.cause.level))
+    for ranked in causes:
+        cause_level = cause_level_for(ranked, case)
+        if ranked.score >= SERIOUS_SCORE and triage_rank(cause_level) > 0:
+            level = max(level, triage_rank(cause_level))
             reasons.append(f"likely cause: {ranked.cause.id}")
     return TRIAGE_LEVELS[level], tuple(reasons)
+
+
+def cause_level_for(ranked: RankedCause, case: Case) -> str:
+    """The cause's level for this case: its escalation's when that holds."""
+    escalate = ranked.cause.escalate
+    if escalate is not None and matches(escalate.when, case) and triage_rank(escalate.to) > triage_rank(
+            ranked.cause.level):
+        return escalate.to
+    return ranked.cause.level
+
+
+def with_rule_outs(causes: tuple[RankedCause, ...], red_flags: Iterable[RaisedFlag]) -> tuple[RankedCause, ...]:
+    """The causes in the order shown: a raised red flag's causes to rule out are moved into the
+    first three, after the leading cause, whatever their score."""
+    wanted = list(dict.fromkeys(cause for raised in red_flags for cause in raised.flag.rule_out))
+    if not wanted or not causes:
+        return causes
+    by_id = {ranked.cause.id: ranked for ranked in causes}
+    head = [ranked for ranked in causes[:3] if ranked.cause.id in wanted or ranked is causes[0]]
+    shown = {ranked.cause.id for ranked in head}
+    head += [by_id[cause] for cause in wanted if cause in by_id and cause not in shown]
+    head_ids = {ranked.cause.id for ranked in head}
+    rest = [ranked for ranked in causes if ranked.cause.id not in head_ids]
+    ordered = sorted(head[1:], key=lambda ranked: -ranked.score)
+    return tuple([head[0], *ordered, *rest])
 
 
 # --- tips -----------------------------------------------------------------------------
@@ -101,16 +127,16 @@ def choose_tips(kb: KnowledgeBase, case: Case, causes: tuple[RankedCause, ...], 
     top = [ranked.cause.id for ranked in causes[:TIP_TOP_N] if ranked.score >= TIP_MIN_SCORE]
     if causes and not top:
         top = [causes[0].cause.id]
-    chosen: list[tuple[tuple[int, int], ChosenTip]] = []
+    chosen: list[tuple[tuple[int, int, int], ChosenTip]] = []
     for order, tip in enumerate(kb.tips):
         if tip.max_triage and triage_rank(triage) > triage_rank(tip.max_triage):
             continue
         relevance = _tip_relevance(tip, case, top, {raised.flag.id for raised in red_flags})
         if relevance is not None:
-            chosen.append(((relevance[0], order), ChosenTip(tip, relevance[1])))
+            chosen.append(((relevance[0], tip.priority, order), ChosenTip(tip, relevance[1])))
     chosen.sort(key=lambda item: item[0])
     picked: list[ChosenTip] = []
-    for kind in ("now", "prevention"):
+    for kind in TIP_KINDS:
         picked.extend([item for _, item in chosen if item.tip.kind == kind][:TIPS_PER_KIND])
     return tuple(picked)
 
@@ -198,7 +224,8 @@ def evaluate(kb: KnowledgeBase, case: Case, history: HistoryNote | None = None) 
     matched = scoring.matched_evidence(kb, case)
     causes = rank_causes(kb, case, matched)
     red_flags = raise_red_flags(kb, case, history)
-    triage, reasons = overall_triage(red_flags, causes)
+    triage, reasons = overall_triage(red_flags, causes, case)
+    causes = with_rule_outs(causes, red_flags)
     return Advice(
         case=dict(case),
         triage=triage,
@@ -208,4 +235,6 @@ def evaluate(kb: KnowledgeBase, case: Case, history: HistoryNote | None = None) 
         tips=choose_tips(kb, case, causes, triage, red_flags),
         missing=missing_facts(kb, case, matched=matched),
         history=history,
+        rule_out=tuple(dict.fromkeys(cause for raised in red_flags for cause in raised.flag.rule_out
+                                     if any(ranked.cause.id == cause for ranked in causes))),
     )

@@ -22,6 +22,7 @@ from painadvisor.models import (
     TRIAGE_LEVELS,
     Cause,
     Condition,
+    Escalation,
     Evidence,
     Example,
     KnowledgeBase,
@@ -107,8 +108,10 @@ def build(files: list[Path]) -> KnowledgeBase:
     reader.check_reachable()
     if reader.problems:
         raise RuleError(reader.problems)
+    from painadvisor.likelihood import with_derived_evidence
+
     return KnowledgeBase(
-        causes=tuple(reader.causes.values()),
+        causes=tuple(with_derived_evidence(cause) for cause in reader.causes.values()),
         red_flags=tuple(reader.red_flags.values()),
         tips=tuple(reader.tips.values()),
         sources=dict(reader.sources),
@@ -211,21 +214,27 @@ class _Reader:
             "level": field.choice(TRIAGE_LEVELS),
             "base_rate": field.base_rate, "explanation": field.text, "evidence": self.evidence_list,
             "sources": self.source_ids,
-        }, {"red_flags": self.flag_ids})
+        }, {"red_flags": self.flag_ids, "places": field.place_list, "escalate": self.escalation})
         return Cause(**got, origin=self.origin(entry)) if got else None
+
+    def escalation(self, raw: Any, line: int | None) -> Escalation:
+        if not isinstance(raw, dict) or set(raw) != {"to", "when"}:
+            raise field.FieldError("'escalate' needs 'to' (a triage level) and 'when' (a condition)", line)
+        return Escalation(field.choice(TRIAGE_LEVELS[1:])(raw["to"], field.line_of(raw, "to")),
+                          field.parse_condition(raw["when"], field.line_of(raw, "when")))
 
     def read_red_flag(self, entry: dict[str, Any]) -> RedFlag | None:
         got = self.fields(entry, "red flag", {
             "id": field.ident, "name": field.text, "triage": field.choice(TRIAGE_LEVELS[1:]), "message": field.text,
             "trigger": self.condition, "sources": self.source_ids,
-        }, {"unless_raised": self.flag_ids})
+        }, {"unless_raised": self.flag_ids, "running": field.text, "rule_out": self.cause_ids})
         return RedFlag(**got, origin=self.origin(entry)) if got else None
 
     def read_tip(self, entry: dict[str, Any]) -> Tip | None:
         got = self.fields(entry, "tip", {
             "id": field.ident, "kind": field.choice(TIP_KINDS), "text": field.text, "sources": self.source_ids,
         }, {"for_causes": self.cause_ids, "for_flags": self.flag_ids, "when": self.condition,
-            "max_triage": field.choice(TRIAGE_LEVELS[:2])})
+            "max_triage": field.choice(TRIAGE_LEVELS[:2]), "priority": field.priority})
         return Tip(**got, origin=self.origin(entry)) if got else None
 
     def read_question(self, entry: dict[str, Any]) -> Question | None:

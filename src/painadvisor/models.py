@@ -8,9 +8,9 @@ from typing import NamedTuple
 
 from painadvisor.vocabulary import FactValue
 
-TRIAGE_LEVELS = ("self-care", "see-doctor", "emergency")
+TRIAGE_LEVELS = ("self-care", "see-doctor", "urgent", "emergency")
 AREAS = ("knee", "shin-calf", "foot-ankle", "hip-thigh", "whole-body")
-TIP_KINDS = ("now", "prevention")
+TIP_KINDS = ("now", "return", "prevention")
 
 
 def triage_rank(level: str) -> int:
@@ -86,6 +86,15 @@ class Cause:
     sources: tuple[str, ...]
     red_flags: tuple[str, ...] = ()  # the red flags that matter for this cause
     origin: str = ""
+    places: tuple[str, ...] = ()  # precise places it can hurt (besides its location evidence)
+    escalate: Escalation | None = None  # a higher level when a condition holds
+
+
+class Escalation(NamedTuple):
+    """A cause's level is ``to`` instead of its usual one when ``when`` holds for the case."""
+
+    to: str
+    when: Condition
 
 
 @dataclass(frozen=True)
@@ -98,6 +107,8 @@ class RedFlag:
     sources: tuple[str, ...]
     unless_raised: tuple[str, ...] = ()
     origin: str = ""
+    running: str = ""  # whether to stop running, in plain words
+    rule_out: tuple[str, ...] = ()  # the causes it warns of: always shown among the first three
 
 
 @dataclass(frozen=True)
@@ -111,6 +122,7 @@ class Tip:
     when: Condition | None = None
     max_triage: str | None = None
     origin: str = ""
+    priority: int = 50  # among tips that apply equally, lower comes first
 
 
 class Choice(NamedTuple):
@@ -252,3 +264,4 @@ class Advice:
     tips: tuple[ChosenTip, ...]
     missing: tuple[str, ...]
     history: HistoryNote | None = None
+    rule_out: tuple[str, ...] = ()  # causes a raised red flag warns of, shown among the first three

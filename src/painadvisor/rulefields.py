@@ -77,7 +77,28 @@ def _leaf(raw: dict[str, Any], line: int | None, ignore: frozenset[str] = NO_KEY
         if item not in fact.values:
             raise FieldError(f"{fact.id}: '{item}' is not an allowed value{hint(str(item), fact.values)}",
                               line_of(raw, tests[0]))
+    if fact.id == "location":
+        return Leaf(fact.id, values=location_values(items))
     return Leaf(fact.id, values=frozenset(items))
+
+
+def location_values(items: Iterable[str]) -> frozenset[str | bool]:
+    """The places a location test covers: a coarse value stands for every place under it, and a
+    runner who can only say the coarse place is matched by a test on any place under it."""
+    places = {place for item in items for place in vocabulary.places_of(item)} | set(items)
+    parents = {coarse for coarse, under in vocabulary.PLACES_UNDER.items() if places.intersection(under)}
+    return frozenset(places | parents)
+
+
+def place_list(raw: Any, line: int | None) -> tuple[str, ...]:
+    """A cause's ``places``: location values, coarse ones standing for every place under them."""
+    if not isinstance(raw, list) or not raw:
+        raise FieldError("must be a non-empty list of locations", line)
+    allowed = vocabulary.FACTS_BY_ID["location"].values
+    for item in raw:
+        if item not in allowed:
+            raise FieldError(f"'{item}' is not a location{hint(str(item), allowed)}", line)
+    return tuple(dict.fromkeys(place for item in raw for place in vocabulary.places_of(item)))
 
 
 def _bound(fact: vocabulary.Fact, raw: Any, line: int | None) -> int:
@@ -188,6 +209,12 @@ def base_rate(raw: Any, line: int | None) -> float:
     if isinstance(raw, bool) or not isinstance(raw, int | float) or not 0 < raw <= 1:
         raise FieldError("must be a share between 0 and 1, such as 0.05", line)
     return float(raw)
+
+
+def priority(raw: Any, line: int | None) -> int:
+    if isinstance(raw, bool) or not isinstance(raw, int) or not 0 <= raw <= 100:
+        raise FieldError("priority must be a whole number from 0 (first) to 100", line)
+    return raw
 
 
 def weight(raw: Any, line: int | None) -> float:

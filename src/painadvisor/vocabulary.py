@@ -39,6 +39,24 @@ class Fact:
 
 NOTE_MAX_CHARS = 500
 
+# Coarse places stand for every place under them (intake.md v2).  `ankle` is both a place
+# (the ankle in general, or its front) and the group of the ankle's sides.
+COARSE_LOCATIONS = ("hip", "thigh", "knee", "lower-leg", "heel", "foot")
+PLACES_UNDER: dict[str, tuple[str, ...]] = {
+    "hip": ("hip.outer", "hip.groin"),
+    "thigh": ("thigh.front", "thigh.back", "thigh.inner"),
+    "knee": ("knee.front", "knee.below-kneecap", "knee.outer", "knee.inner", "knee.back", "knee.inside"),
+    "lower-leg": ("shin.inner", "shin.front", "calf"),
+    "heel": ("heel.bottom", "heel.back"),
+    "foot": ("foot.arch", "foot.forefoot", "foot.top", "foot.outer", "foot.toes"),
+    "ankle": ("ankle", "ankle.inner", "ankle.outer"),
+}
+
+
+def places_of(location: str) -> tuple[str, ...]:
+    """The precise places a location value stands for (itself, for a precise one)."""
+    return PLACES_UNDER.get(location, (location,))
+
 FACTS: tuple[Fact, ...] = (
     # Where it hurts
     Fact("location", Kind.ONE, "where it hurts", (
@@ -46,11 +64,14 @@ FACTS: tuple[Fact, ...] = (
         "knee.below-kneecap", "knee.outer", "knee.inner", "knee.back", "knee.inside",
         "shin.inner", "shin.front", "calf", "achilles", "heel.bottom", "foot.arch",
         "foot.forefoot", "foot.top", "ankle",
+        # v2: more places, then the coarse values for a runner who cannot point more precisely
+        "buttock", "thigh.inner", "ankle.inner", "ankle.outer", "heel.back", "foot.outer", "foot.toes",
+        *COARSE_LOCATIONS,
     )),
     Fact("side", Kind.ONE, "which side", ("left", "right", "both")),
     Fact("pain_type", Kind.ONE, "what the pain feels like",
          ("ache", "sharp", "burning", "tight", "cramp", "throbbing")),
-    Fact("spread", Kind.ONE, "how big the painful spot is", ("pinpoint", "area", "diffuse")),
+    Fact("spread", Kind.ONE, "how big the painful spot is", ("pinpoint", "area", "diffuse", "radiating")),
     # When and how it started
     Fact("onset", Kind.ONE, "how it started", ("gradual", "sudden")),
     Fact("pop", Kind.YES_NO, "a pop, snap or kick when it started"),
@@ -62,7 +83,11 @@ FACTS: tuple[Fact, ...] = (
     Fact("worse_with", Kind.MANY, "what makes it worse", (
         "stairs-down", "stairs-up", "downhill", "uphill", "squatting", "sitting-long",
         "jumping", "twisting", "hopping", "walking", "speedwork", "kneeling",
+        "standing", "getting-up", "bending", "lying-on-side", "coughing", "tight-shoes",
     )),
+    Fact("mechanism", Kind.ONE, "how it happened", ("none", "fall", "twist", "blow", "awkward-step")),
+    Fact("eases_soon_after_stopping", Kind.YES_NO, "goes within minutes of stopping"),
+    Fact("eased_off", Kind.YES_NO, "rested or cut back since it started"),
     Fact("duration_days", Kind.NUMBER, "days since it started", minimum=0, maximum=36500),
     Fact("trend", Kind.ONE, "getting better or worse", ("better", "same", "worse")),
     Fact("severity", Kind.NUMBER, "how bad (0-10)", minimum=0, maximum=10),
@@ -72,9 +97,20 @@ FACTS: tuple[Fact, ...] = (
         "grinding", "numbness", "tingling", "cold-pale-foot", "bone-tender", "deformity",
         "calf-swollen-one-side", "dark-urine", "fever", "cannot-bear-weight",
         "weak-push-off", "lump", "stiffness",
+        "limp", "night-sweats", "weight-loss", "weakness", "saddle-numbness", "bladder-bowel-change",
+        "skin-red-spreading", "rapid-swelling", "breathless-chest-pain", "cannot-straighten-leg",
     )),
+    Fact("signs_absent", Kind.MANY, "signs you do not have", ()),  # the values of `signs`, set below
+    Fact("back_pain", Kind.YES_NO, "low back pain"),
     Fact("recent_immobility", Kind.YES_NO, "long flight, drive, bed rest, surgery or cast lately"),
     Fact("previous_same_injury", Kind.YES_NO, "had this before"),
+    Fact("risk_factors", Kind.MANY, "health background", (
+        "contraceptive-pill", "pregnant-or-postpartum", "cancer", "previous-clot", "smoker", "diabetes",
+        "vascular-disease", "fluoroquinolone", "statin", "steroid-injection", "previous-stress-fracture",
+        "low-bone-density", "growth-spurt",
+    )),
+    Fact("missed_periods", Kind.YES_NO, "periods stopped for three months or more"),
+    Fact("restricted_eating", Kind.YES_NO, "eating too little for the training"),
     Fact("note", Kind.TEXT, "your note", maximum=NOTE_MAX_CHARS),
     # The runner and the training
     Fact("age", Kind.NUMBER, "age", minimum=10, maximum=100),
@@ -87,7 +123,7 @@ FACTS: tuple[Fact, ...] = (
         "road", "concrete", "track", "treadmill", "trail", "cambered", "grass", "sand",
     )),
     Fact("hills", Kind.ONE, "hills in training", ("none", "some", "lots")),
-    Fact("shoes", Kind.ONE, "shoes", ("fine", "worn-out", "recently-changed", "unsuitable")),
+    Fact("shoes", Kind.ONE, "shoes", ("fine", "worn-out", "recently-changed", "unsuitable", "minimalist")),
     Fact("warmup", Kind.YES_NO, "usually warms up"),
     Fact("stretch_after", Kind.YES_NO, "usually stretches or cools down after"),
     Fact("foot_strike", Kind.ONE, "foot strike", ("heel", "midfoot", "forefoot", "unknown")),
@@ -95,6 +131,9 @@ FACTS: tuple[Fact, ...] = (
     Fact("foot_type", Kind.ONE, "foot type", ("flat", "normal", "high-arch", "unknown")),
 )
 
+FACTS = tuple(  # a denied sign is any value of `signs`
+    Fact(fact.id, fact.kind, fact.label, next(item.values for item in FACTS if item.id == "signs"))
+    if fact.id == "signs_absent" else fact for fact in FACTS)
 FACTS_BY_ID: Mapping[str, Fact] = {fact.id: fact for fact in FACTS}
 
 FactValue = str | bool | int | tuple[str, ...]
@@ -140,6 +179,9 @@ def parse_case(raw: Mapping[str, object] | Mapping[object, object]) -> dict[str,
     """Turn a mapping of fact ids to raw values into a case, in vocabulary order."""
     parsed = {get_fact(key).id: parse_value(get_fact(key), value)
               for key, value in raw.items() if value is not None}
+    both = set(parsed.get("signs", ())) & set(parsed.get("signs_absent", ()))  # type: ignore[arg-type]
+    if both:
+        raise CaseError(f"signs_absent: '{sorted(both)[0]}' is also in signs; a sign is either there or not")
     return {fact.id: parsed[fact.id] for fact in FACTS if fact.id in parsed and parsed[fact.id] != ()}
 
 
@@ -164,7 +206,7 @@ def _number(fact: Fact, raw: object, name: str) -> int:
     value: int | None = None
     if isinstance(raw, int) and not isinstance(raw, bool):
         value = raw
-    elif isinstance(raw, str) and raw.strip().isdigit() and len(raw.strip()) < 10:
+    elif isinstance(raw, str) and raw.strip().isascii() and raw.strip().isdigit() and len(raw.strip()) < 10:
         value = int(raw.strip())
     if value is None or not (fact.minimum or 0) <= value <= (fact.maximum or value):
         raise CaseError(

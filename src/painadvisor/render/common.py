@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from painadvisor.models import Advice, AllOf, Condition, KnowledgeBase, Leaf, Not, Source
+from painadvisor.models import Advice, AllOf, Condition, KnowledgeBase, Leaf, Not, RankedCause, Source
 from painadvisor.vocabulary import FACTS_BY_ID
 
 DISCLAIMER = (
@@ -14,15 +14,44 @@ DISCLAIMER = (
 
 TRIAGE_HEADLINES = {
     "emergency": "GET MEDICAL HELP NOW",
-    "see-doctor": "STOP RUNNING AND SEE A DOCTOR",
+    "urgent": "SEE A DOCTOR TODAY",
+    "see-doctor": "See a doctor or physiotherapist within days",
     "self-care": "Self-care is reasonable for now",
 }
 
 TRIAGE_SUMMARIES = {
-    "emergency": "Something you describe needs medical help today. Do not run.",
-    "see-doctor": "Stop running on it and see a doctor or physiotherapist within days.",
+    "emergency": "Something you describe needs medical help now. Do not run.",
+    "urgent": "Something you describe needs a doctor today, not in a few days. Do not run until then.",
+    "see-doctor": "Have it checked by a doctor or physiotherapist within days; whether to keep running "
+                  "is said with each reason below.",
     "self-care": "No red flags in what you told me. Manage it yourself and watch how it goes.",
 }
+
+
+# Whether to keep running, for a red flag that does not say it in its own words.
+RUNNING = {
+    "emergency": "Do not run.",
+    "urgent": "Do not run until a doctor has seen it.",
+    "see-doctor": "Stop running on it until it has been checked.",
+}
+
+
+SHOWN_CAUSES = 5
+MIN_SHOWN_SCORE = 0.02
+
+
+def shown_causes(advice: Advice) -> list[RankedCause]:
+    """The causes a person is shown: the first few with a fair score, and always those to rule out."""
+    shown = [ranked for ranked in advice.causes[:SHOWN_CAUSES]
+             if ranked.score >= MIN_SHOWN_SCORE or ranked.cause.id in advice.rule_out]
+    return shown or list(advice.causes[:1])
+
+
+def percent(score: float) -> str:
+    """A score as people read it: never 100 % (nothing here is certain), and never a bare 0 %."""
+    if score < 0.005:
+        return "<1%"
+    return f"{min(99, round(score * 100))}%"
 
 
 def format_value(value: object) -> str:
@@ -61,7 +90,7 @@ def answer_labels(kb: KnowledgeBase) -> Callable[[str, object], list[str]]:
 def cited_sources(advice: Advice, kb: KnowledgeBase) -> list[Source]:
     """The references behind the rules that fired: shown causes, raised flags, chosen tips."""
     ids = dict.fromkeys(
-        [source for ranked in advice.causes[:3] for source in ranked.cause.sources]
+        [source for ranked in shown_causes(advice) for source in ranked.cause.sources]
         + [source for raised in advice.red_flags for source in raised.flag.sources]
         + [source for chosen in advice.tips for source in chosen.tip.sources])
     return [kb.sources[source] for source in ids if source in kb.sources]

@@ -9,7 +9,8 @@ from typing import Any
 
 from painadvisor import __version__
 from painadvisor.models import Advice, Cause, KnowledgeBase
-from painadvisor.render.common import DISCLAIMER, cited_sources, describe
+from painadvisor.render.common import DISCLAIMER, RUNNING as _RUNNING
+from painadvisor.render.common import cited_sources, describe
 
 SCHEMA_VERSION = "1.0"
 
@@ -24,12 +25,14 @@ def advice_to_dict(advice: Advice, kb: KnowledgeBase) -> dict[str, Any]:
         "triage_reasons": list(advice.triage_reasons),
         "red_flags": [
             {"id": raised.flag.id, "name": raised.flag.name, "triage": raised.flag.triage,
-             "message": raised.flag.message, "because": _facts(raised.facts), "note": raised.note}
+             "message": raised.flag.message, "running": raised.flag.running or _RUNNING[raised.flag.triage],
+             "rule_out": list(raised.flag.rule_out), "because": _facts(raised.facts), "note": raised.note}
             for raised in advice.red_flags
         ],
         "causes": [
             {"id": ranked.cause.id, "name": ranked.cause.name, "area": ranked.cause.area,
              "level": ranked.cause.level, "score": round(ranked.score, 4),
+             "rule_out": ranked.cause.id in advice.rule_out,
              "points": round(ranked.points, 3), "base_points": round(ranked.base_points, 3),
              "because": [
                  {"facts": _facts(item.facts), "weight": item.weight, "note": item.note}

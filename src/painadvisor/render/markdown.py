@@ -21,11 +21,11 @@ from painadvisor.render.common import (
     answer_labels,
     cited_sources,
     format_value,
+    percent,
+    shown_causes,
 )
 from painadvisor.vocabulary import FACTS_BY_ID
 
-SHOWN_CAUSES = 5
-MIN_SHOWN_SCORE = 0.02
 WIDTH = 80
 _INLINE = re.compile(r"([\\`*_\[\]<>|~&])")  # what can start emphasis, code, links, HTML or a cell
 _BLOCK_START = re.compile(r"^([#=+>-]|\d+(?=[.)]))")  # what makes a line a heading, list or quote
@@ -69,9 +69,8 @@ def render_markdown(advice: Advice, kb: KnowledgeBase, *, today: dt.date | None 
         lines += _history(advice)
     lines += _answers(advice, kb)
     lines += ["## Likely causes", ""]
-    shown = [ranked for ranked in advice.causes[:SHOWN_CAUSES] if ranked.score >= MIN_SHOWN_SCORE]
-    for number, ranked in enumerate(shown or advice.causes[:1], start=1):
-        lines += _cause(number, ranked)
+    for number, ranked in enumerate(shown_causes(advice), start=1):
+        lines += _cause(number, ranked, ranked.cause.id in advice.rule_out)
     for kind, title in (("now", "What to do now"), ("prevention", "To stop it coming back")):
         tips = [chosen.tip.text for chosen in advice.tips if chosen.tip.kind == kind]
         if tips:
@@ -149,8 +148,9 @@ def _rows(question: str, answers: list[str]) -> list[str]:
     return rows
 
 
-def _cause(number: int, ranked: RankedCause) -> list[str]:
-    lines = [f"### {number}. {escape(ranked.cause.name)}: {ranked.score:.0%}", "",
+def _cause(number: int, ranked: RankedCause, rule_out: bool = False) -> list[str]:
+    label = " (to rule out)" if rule_out else ""
+    lines = [f"### {number}. {escape(ranked.cause.name)}: {percent(ranked.score)}{label}", "",
              *_paragraph(ranked.cause.explanation), ""]
     supporting = [item for item in ranked.because if item.weight > 0]
     against = [item for item in ranked.because if item.weight < 0]

@@ -51,10 +51,11 @@ ADVICE_SCHEMA: dict[str, Any] = {
         "triage_reasons": {"type": "array", "items": _TEXT},
         "red_flags": {"type": "array", "items": _object({
             "id": _ID, "name": _TEXT, "triage": {"enum": list(TRIAGE_LEVELS[1:])}, "message": _TEXT,
+            "running": _TEXT, "rule_out": {"type": "array", "items": _ID},
             "because": _CASE, "note": {"type": "string"}})},
         "causes": {"type": "array", "minItems": 1, "items": _object({
             "id": _ID, "name": _TEXT, "area": _TEXT, "level": {"enum": list(TRIAGE_LEVELS)},
-            "score": {"type": "number", "minimum": 0, "maximum": 1},
+            "score": {"type": "number", "minimum": 0, "maximum": 1}, "rule_out": {"type": "boolean"},
             "points": {"type": "number"}, "base_points": {"type": "number"},
             "because": {"type": "array", "items": _object({
                 "facts": _CASE, "weight": {"type": "number"}, "note": {"type": "string"}})}})},

@@ -28,15 +28,22 @@ from painadvisor.models import (
     RaisedFlag,
     RankedCause,
 )
-from painadvisor.render.common import DISCLAIMER, TRIAGE_HEADLINES, TRIAGE_SUMMARIES, describe, format_facts
+from painadvisor.render.common import (
+    DISCLAIMER,
+    TRIAGE_HEADLINES,
+    TRIAGE_SUMMARIES,
+    describe,
+    format_facts,
+    percent,
+    shown_causes,
+)
 from painadvisor.vocabulary import FACTS_BY_ID
 
-SHOWN_CAUSES = 5
-MIN_SHOWN_SCORE = 0.02
 TOP_REASONS = 3
 BAR_WIDTH = 20
-_STYLES = {"emergency": "bold white on red", "see-doctor": "bold black on yellow", "self-care": "bold green"}
-_BORDERS = {"emergency": "red", "see-doctor": "yellow", "self-care": "green"}
+_STYLES = {"emergency": "bold white on red", "urgent": "bold white on dark_orange3",
+           "see-doctor": "bold black on yellow", "self-care": "bold green"}
+_BORDERS = {"emergency": "red", "urgent": "dark_orange3", "see-doctor": "yellow", "self-care": "green"}
 
 
 def text_console(*, to_file: bool = False) -> Console:
@@ -62,8 +69,7 @@ def render_terminal(advice: Advice, console: Console, *, explain: bool = False) 
             console.print(line)
         console.print()
     console.print(Text("Likely causes", style="bold underline"))
-    shown = [ranked for ranked in advice.causes[:SHOWN_CAUSES] if ranked.score >= MIN_SHOWN_SCORE]
-    console.print(_cause_table(shown or list(advice.causes[:1]), explain=explain))
+    console.print(_cause_table(shown_causes(advice), set(advice.rule_out), explain=explain))
     console.print()
     for kind, title in (("now", "What to do now"), ("prevention", "To stop it coming back")):
         tips = [chosen.tip.text for chosen in advice.tips if chosen.tip.kind == kind]
@@ -124,15 +130,17 @@ def _triage_panel(advice: Advice) -> Panel:
     return Panel(Group(*parts), title=title, title_align="left", border_style=_BORDERS[level], box=heavy)
 
 
-def _cause_table(causes: list[RankedCause], *, explain: bool) -> Table:
+def _cause_table(causes: list[RankedCause], rule_out: set[str], *, explain: bool) -> Table:
     """The ranked causes, each with its score bar and its reasons, in one grid."""
     grid = Table.grid(padding=(0, 1))
     grid.add_column(width=3, justify="right")
     grid.add_column(width=6, justify="right")
     grid.add_column(ratio=1)
     for number, ranked in enumerate(causes, start=1):
-        grid.add_row(f"{number}.", Text(f"{ranked.score:.0%}", style="bold"),
-                     Text(ranked.cause.name, style="bold").append("  ").append_text(_bar(ranked.score)))
+        name = Text(ranked.cause.name, style="bold").append("  ").append_text(_bar(ranked.score))
+        if ranked.cause.id in rule_out:
+            name.append("  to rule out", style="bold red")
+        grid.add_row(f"{number}.", Text(percent(ranked.score), style="bold"), name)
         for weight, reason, style in _reasons(ranked, explain=explain):
             grid.add_row("", Text(weight, style=style), reason)
     return grid

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import yaml
 
-LEVELS = {"self-care": 0, "see-doctor": 1, "emergency": 2}
+LEVELS = {"self-care": 0, "see-doctor": 1, "urgent": 2, "emergency": 3}
 HERE = Path(__file__).resolve().parent
 
 

@@ -126,7 +126,7 @@ def test_export_writes_json_lines_and_show_renders_markdown(runner: CliRunner, d
 
 
 def test_the_consultation_offers_last_times_answers(runner: CliRunner, db: Path) -> None:
-    advise(runner, *KNEE, "--pain-type", "sharp", "--age", "34", "--pop")
+    advise(runner, *KNEE, "--hills", "lots", "--age", "34", "--pop")
     from painadvisor.knowledge import load_knowledge_base
     from painadvisor.recall import last_answers
 
@@ -147,7 +147,7 @@ def test_the_consultation_offers_last_times_answers(runner: CliRunner, db: Path)
     with pytest.raises(EOFError):
         session.run()
     assert prompts[2].startswith(f"You asked about this on {datetime.now(UTC).date().isoformat()}.")
-    assert session.interview.case["pain_type"] == "sharp" and session.interview.case["age"] == 34
+    assert session.interview.case["hills"] == "lots" and session.interview.case["age"] == 34
     assert "severity" not in session.interview.case  # it changes: asked afresh
     assert "pop" not in session.interview.case  # a red-flag question: asked afresh
     assert "The red-flag questions are asked again." in screen.getvalue()

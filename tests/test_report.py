@@ -68,7 +68,7 @@ def test_the_report_puts_triage_and_red_flags_first_and_names_sources(kb: Knowle
 def test_answers_are_shown_in_plain_words(kb: KnowledgeBase) -> None:
     report = render_markdown(engine.evaluate(kb, parse_case({"location": "knee.outer", "load_change": "large"})), kb)
     assert "| where it hurts | outside of the knee |" in report
-    assert "| recent change in training load | a big increase or a sudden jump |" in report
+    assert "| recent change in training load | a big increase or one much longer run |" in report
 
 
 def test_markdown_to_a_file_refuses_to_overwrite_without_force(runner: CliRunner, tmp_path: Path) -> None:

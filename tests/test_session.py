@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from rich.console import Console
 
-from painadvisor import engine
+from painadvisor import engine, screening
 from painadvisor.interview import Interview, answer_from_case, replay
 from painadvisor.models import KnowledgeBase
 from painadvisor.session import Session
@@ -42,17 +43,21 @@ def scripted(replies: list[str], note: str | None = None) -> tuple[Session, io.S
     return Session(load_knowledge_base(), console, read_line), screen, prompts
 
 
-def test_where_it_hurts_is_asked_first_then_the_red_flag_screen(kb: KnowledgeBase) -> None:
+def test_where_it_hurts_is_asked_first_then_the_clinicians_core_then_the_red_flag_screen(kb: KnowledgeBase) -> None:
     interview = Interview(kb)
     first = interview.next_question()
     assert first is not None and first.fact == "location"
     interview.answer(first, "calf")
-    screened = []
-    while (question := interview.next_question()) is not None and question.screens:
-        screened.append(question.id)
+    asked = []
+    while (question := interview.next_question()) is not None:
+        asked.append(question.id)
         interview.answer(question, None)
-    # For a calf: the warning signs, how long and which way it is going, immobility, a pop, push-off.
-    assert screened == ["warning-signs", "duration", "trend", "recent-immobility", "pop", "push-off"]
+    assert asked[:5] == ["side", "age", "duration", "onset", "trend"]
+    # For a calf: the warning signs, immobility (a clot), a pop and push-off (a torn tendon), in that order.
+    screen = [question for question in asked if question in {"warning-signs", "recent-immobility", "pop", "push-off"}]
+    assert screen == ["warning-signs", "recent-immobility", "pop", "push-off"]
+    assert asked.index("warning-signs") == 5  # straight after the core
+    assert "knee-signs" not in asked  # never the knee-locking question for a calf
 
 
 @pytest.mark.parametrize(("cause_id", "raw"), textbook.cause_params())
@@ -61,7 +66,7 @@ def test_replay_reaches_the_same_leader_as_the_whole_case(kb: KnowledgeBase, cau
     case = parse_case(raw)
     consultation = replay(kb, case)
     assert engine.rank_causes(kb, consultation.case)[0].cause.id == engine.rank_causes(kb, case)[0].cause.id
-    assert len(consultation.asked) <= 16
+    assert len(consultation.asked) <= 20
 
 
 @pytest.mark.parametrize(("flag_id", "raw", "level"), textbook.flag_params())
@@ -75,7 +80,7 @@ def test_a_fact_missing_from_the_case_is_answered_dont_know(kb: KnowledgeBase) -
     question = next(question for question in kb.questions if question.id == "trend")
     assert answer_from_case(question, {}) is None
     signs = next(question for question in kb.questions if question.id == "warning-signs")
-    assert answer_from_case(signs, {"signs": ("swelling",)}) == ()
+    assert answer_from_case(signs, {"signs": ("bruising",)}) == ()
 
 
 def test_back_undoes_the_last_answer(kb: KnowledgeBase) -> None:
@@ -90,19 +95,20 @@ def test_back_undoes_the_last_answer(kb: KnowledgeBase) -> None:
 def test_a_scripted_conversation_by_number_value_multi_select_skip_and_back() -> None:
     session, screen, prompts = scripted([
         "3", "calf",            # location: group "Shin or calf", then the value itself
-        "1 x",                  # warning signs: an invalid answer, re-asked
-        "0",                    # warning signs: none
+        "right", "s",           # side by its value; age skipped
+        "1 x",                  # how long: an invalid answer, re-asked
         "2",                    # two days
         "b",                    # back to the days ...
-        "b",                    # ... and back to the warning signs
-        "none", "3",            # none again; three days
-        "s",                    # trend skipped
+        "b",                    # ... and back to the age
+        "s", "3",               # age skipped again; three days
+        "s", "s",               # onset and trend skipped
+        "0",                    # warning signs: none
         "no", "s", "0",         # no immobility; pop skipped; can rise on tiptoe (0: "yes, I can")
     ], note="")
     session.run()
     text = screen.getvalue()
-    assert "Sorry, I did not understand '1 x'" in text
-    assert text.count("Do any of these apply right now?") == 2  # asked, and again after going back
+    assert "Please type a whole number" in text  # '1 x' is re-asked
+    assert text.count("How old are you?") == 2  # asked, and again after going back
     assert session.interview.case["location"] == "calf"
     assert session.interview.case["duration_days"] == 3
     assert session.interview.case["recent_immobility"] is False
@@ -111,37 +117,58 @@ def test_a_scripted_conversation_by_number_value_multi_select_skip_and_back() ->
 
 
 def test_an_emergency_is_shown_the_moment_it_is_raised() -> None:
-    session, screen, _ = scripted(["3", "3", "7"])  # calf; warning sign 7: dark urine
+    session, screen, _ = scripted(["3", "3", "s", "s", "s", "s", "s", "dark-urine"])  # calf; skip the core
     with pytest.raises(EOFError):
         session.run()
     text = screen.getvalue()
     panel = text.index("GET MEDICAL HELP NOW")
     assert "Dark urine after hard exercise" in text[panel:]
-    assert text.index("How many days ago") > panel  # shown before the next question
+    assert text.index("In the last four weeks") > panel  # shown before the next question
 
 
 def test_the_note_is_asked_last_and_kept_literally() -> None:
-    session, _, prompts = scripted(["2", "3"], note="[bold]race in 3 weeks[/bold]")
+    session, _, prompts = scripted(["2", "1"], note="[bold]race in 3 weeks[/bold]")
     case = session.run()
     assert case["note"] == "[bold]race in 3 weeks[/bold]"
     assert prompts[-1].startswith("Anything else for the report")
 
 
-def _raising_facts(condition: object) -> set[str]:
-    """The facts whose answers can make a condition hold (those not only under a 'not')."""
-    from painadvisor.models import AllOf, AnyOf, Leaf
-
-    if isinstance(condition, Leaf):
-        return {condition.fact}
-    if isinstance(condition, AllOf | AnyOf):
-        return set().union(*(_raising_facts(part) for part in condition.conditions))
-    return set()
+def test_every_fact_that_can_raise_a_red_flag_is_asked_by_some_question(kb: KnowledgeBase) -> None:
+    assert screening.unscreened(kb.red_flags, kb.questions) == []
 
 
-def test_every_fact_that_can_raise_a_red_flag_is_asked_by_a_screening_question(kb: KnowledgeBase) -> None:
-    for flag in kb.red_flags:
-        asked = {question.fact for question in kb.questions if flag.id in question.screens}
-        assert _raising_facts(flag.trigger) - {"location"} <= asked, flag.id
+def test_a_pack_flag_no_question_asks_fails_rules_check(tmp_path: Path) -> None:
+    from painadvisor.errors import RuleError
+    from painadvisor.knowledge import build, builtin_rules_dir, rule_files
+
+    pack = tmp_path / "pack.yaml"
+    pack.write_text("red_flags:\n  - id: lace-bite\n    name: Lace bite\n    triage: see-doctor\n"
+                    "    message: See a doctor.\n    trigger: {fact: signs_absent, any_of: [fever]}\n"
+                    "    sources: [nigg2015]\n")
+    with pytest.raises(RuleError, match="red flag 'lace-bite' can be raised by signs_absent = fever, but no question asks it"):
+        build(rule_files([builtin_rules_dir(), pack]))
+
+
+def test_a_flag_from_a_pack_is_screened_without_restating_it(tmp_path: Path) -> None:
+    from painadvisor.knowledge import build, builtin_rules_dir, rule_files
+
+    pack = tmp_path / "pack.yaml"
+    pack.write_text("red_flags:\n  - id: forefoot-numb\n    name: Numb forefoot\n    triage: see-doctor\n"
+                    "    message: See a doctor.\n    trigger:\n      all:\n"
+                    "        - {fact: location, any_of: [foot.forefoot]}\n        - {fact: hills, value: lots}\n"
+                    "    sources: [nigg2015]\n")
+    kb = build(rule_files([builtin_rules_dir(), pack]))
+    consultation = replay(kb, {"location": "foot.forefoot", "hills": "lots"})
+    assert "hills" in consultation.asked
+    assert "forefoot-numb" in [raised.flag.id for raised in consultation.red_flags()]
+
+
+def test_none_of_these_fills_the_signs_the_runner_does_not_have(kb: KnowledgeBase) -> None:
+    interview = Interview(kb)
+    signs = next(question for question in kb.questions if question.id == "warning-signs")
+    interview.answer(signs, ("limp",))
+    assert interview.case["signs"] == ("limp",)
+    assert "fever" in interview.case["signs_absent"] and "limp" not in interview.case["signs_absent"]
 
 
 def test_skipping_where_it_hurts_asks_every_red_flag_question(kb: KnowledgeBase) -> None:
@@ -150,7 +177,7 @@ def test_skipping_where_it_hurts_asks_every_red_flag_question(kb: KnowledgeBase)
     assert location is not None
     interview.answer(location, None)
     asked = []
-    while (question := interview.next_question()) is not None and question.screens:
+    while (question := interview.next_question()) is not None:
         asked.append(question.id)
         interview.answer(question, None)
-    assert {"recent-immobility", "pop", "push-off", "bone-tender"} <= set(asked)
+    assert {"recent-immobility", "pop", "push-off", "bone-tender", "warning-signs"} <= set(asked)

@@ -33,6 +33,7 @@ def advise(case_file: str | None, flags: dict[str, Any], output_format: OutputFo
 
     case = caseio.merge(caseio.read_case_file(case_file) if case_file else {}, flags)
     kb = knowledge.load_knowledge_base(packs=rules)
+    require_enough(kb, case)
     with keeping(case, kb, db) as (note, done):
         advice = _evaluate(kb, case, note)
         emit(advice, kb, output_format, output, force=force, explain=explain)
@@ -50,6 +51,16 @@ def replay(case_file: str, output_format: OutputFormat, output: Path | None, *, 
         advice = _evaluate(kb, consultation.case, note)
         emit(advice, kb, output_format, output, force=force, explain=explain, asked=consultation.asked)
         done(advice)
+
+
+def require_enough(kb: Any, case: Any) -> None:
+    """Advice needs at least where it hurts, or a sign that raises a red flag by itself."""
+    from painadvisor.engine import raise_red_flags
+    from painadvisor.errors import UsageError
+
+    if "location" not in case and not raise_red_flags(kb, case):
+        raise UsageError("say where it hurts, e.g. --location knee (or knee.front, calf, heel ...; "
+                         "'painadvisor advise --help' lists them), or give a case file with --case")
 
 
 def _evaluate(kb: Any, case: Any, note: Any) -> Any:

@@ -1,9 +1,12 @@
 """The consultation's logic, without any input or output: which question next, and when to stop.
 
-Order: the opening questions (where it hurts); then every red-flag screening question
-that applies, in file order, whatever the ranking says; then the question whose answer
-is expected to move the scores most, until the leader is clear and stable or nothing
-left would change it.  ``replay`` runs the same conversation against a case file.
+Order: the opening questions (where it hurts); then the core questions every clinician
+asks (which side, how long, how it started, what makes it worse, is it getting better);
+then every question whose answer could still raise a red flag (derived from the flags'
+own triggers, see ``screening``), in file order, whatever the ranking says; then the
+question whose answer is expected to move the scores most, until the leader is clear
+and stable or nothing left would change it.  ``replay`` runs the same conversation
+against a case file.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from painadvisor import scoring
+from painadvisor import scoring, screening
 from painadvisor.conditions import facts_of, matches
 from painadvisor.engine import alternatives, raise_red_flags, rank_causes
 from painadvisor.models import AllOf, AnyOf, Condition, KnowledgeBase, Leaf, Question, RaisedFlag
@@ -36,15 +39,18 @@ class Interview:
     asked: list[str] = field(default_factory=list)
     leaders: list[str] = field(default_factory=list)
     skipped: set[str] = field(default_factory=set)  # facts the runner said they don't know
-    history: list[tuple[str, dict[str, FactValue], list[str], set[str]]] = field(default_factory=list)
+    offered: dict[str, set[str]] = field(default_factory=dict)  # "any of" fact -> values offered so far
+    history: list[tuple[str, dict[str, FactValue], list[str], set[str], dict[str, set[str]]]] = field(
+        default_factory=list)
 
     def next_question(self) -> Question | None:
         open_questions = [question for question in self.kb.questions if self._applies(question)]
         if not open_questions or len(self.asked) >= MAX_QUESTIONS:
             return None
-        for question in open_questions:
-            if question.start or self._screens_now(question):
-                return question
+        for rank in (lambda q: q.start, lambda q: q.core, self._screens_now):
+            for question in open_questions:
+                if rank(question):
+                    return question
         estimator = scoring.ShiftEstimator(self.kb, self.case)
         shifts = [(estimator.shift(question.fact, self._answers(question)), index)
                   for index, question in enumerate(open_questions)]
@@ -56,12 +62,24 @@ class Interview:
         return open_questions[best]
 
     def answer(self, question: Question, value: Answer) -> None:
-        self.history.append((question.id, dict(self.case), list(self.leaders), set(self.skipped)))
+        self.history.append((question.id, dict(self.case), list(self.leaders), set(self.skipped),
+                             {fact: set(values) for fact, values in self.offered.items()}))
         self.asked.append(question.id)
+        many = FACTS_BY_ID[question.fact].kind is Kind.MANY
+        offered = {str(choice.value) for choice in question.choices}
+        if many:  # asked: for screening, what was not picked (or not known) is settled
+            self.offered.setdefault(question.fact, set()).update(offered)
         if value is None:
             self.skipped.add(question.fact)
-        elif value != ():
+            self.leaders.append(rank_causes(self.kb, self.case)[0].cause.id)
+            return
+        if value != ():
             self.case = with_answer(self.case, question.fact, value)
+        if many:
+            if question.fact == "signs":  # "none of these" is an answer: the signs not picked are absent
+                denied = offered - set(self.case.get("signs", ()))  # type: ignore[arg-type]
+                if denied:
+                    self.case = with_answer(self.case, "signs_absent", tuple(denied))
         self.leaders.append(rank_causes(self.kb, self.case)[0].cause.id)
 
     def carry_over(self, answers: Mapping[str, object]) -> None:
@@ -75,7 +93,7 @@ class Interview:
         """Undo the last answer; returns the question to ask again (None at the start)."""
         if not self.history:
             return None
-        question_id, self.case, self.leaders, self.skipped = self.history.pop()
+        question_id, self.case, self.leaders, self.skipped, self.offered = self.history.pop()
         self.asked.pop()
         return next(question for question in self.kb.questions if question.id == question_id)
 
@@ -85,8 +103,9 @@ class Interview:
     def remaining(self) -> int:
         """A rough count of the questions still to come, for the progress line."""
         open_questions = [question for question in self.kb.questions if self._applies(question)]
-        screening = sum(1 for question in open_questions if self._screens_now(question) or question.start)
-        return min(len(open_questions), screening + 3)
+        to_screen = sum(1 for question in open_questions
+                        if question.start or question.core or self._screens_now(question))
+        return min(len(open_questions), to_screen + 3)
 
     def _applies(self, question: Question) -> bool:
         if question.id in self.asked:
@@ -97,10 +116,18 @@ class Interview:
             return True
         # A red-flag question is asked unless we know it cannot apply: if the runner
         # did not say where it hurts, it might hurt where the question matters.
-        return self._possibly(question.when) if question.screens else matches(question.when, self.case)
+        if matches(question.when, self.case):
+            return True
+        return self._possibly(question.when) and self._screens_now(question)
 
     def _screens_now(self, question: Question) -> bool:
-        return bool(question.screens) and (question.screen_when is None or self._possibly(question.screen_when))
+        """Whether the answer could still raise a red flag that is not raised yet."""
+        raised = {raised.flag.id for raised in self.red_flags()}
+        flags = [flag for flag in self.kb.red_flags if flag.id not in raised]
+        absent = screening.known_absent(self.case, self.offered)
+        settled = frozenset(fact for fact in self.skipped if fact not in PLACE_FACTS
+                            and FACTS_BY_ID[fact].kind is not Kind.MANY)
+        return bool(screening.screens(question, flags, self.case, absent, settled))
 
     def _possibly(self, condition: Condition) -> bool:
         """Whether ``condition`` holds, or might if the runner skipped where it hurts."""

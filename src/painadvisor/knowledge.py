@@ -106,6 +106,7 @@ def build(files: list[Path]) -> KnowledgeBase:
             reader.problems[found:] = _located_problems(text, str(path), reader.problems[found:])
     reader.check_references()
     reader.check_reachable()
+    reader.check_screened()
     if reader.problems:
         raise RuleError(reader.problems)
     from painadvisor.likelihood import with_derived_evidence
@@ -240,7 +241,7 @@ class _Reader:
     def read_question(self, entry: dict[str, Any]) -> Question | None:
         got = self.fields(entry, "question", {"id": field.ident, "fact": field.fact_id, "text": field.text}, {
             "help": field.text, "choices": field.anything, "none_label": field.text, "when": self.condition,
-            "start": field.flag, "screens": self.flag_ids, "screen_when": self.condition,
+            "start": field.flag, "core": field.flag, "screens": self.flag_ids, "screen_when": self.condition,
         })
         if got is None:
             return None
@@ -363,6 +364,15 @@ class _Reader:
                 found.append(f"{question.origin}: question '{question.id}' can never be asked: it applies only "
                              f"when '{question.fact}' is already answered")
         self.problems.extend(found)
+
+    def check_screened(self) -> None:
+        """Every fact or value that can raise a red flag is asked by some question, so the
+        consultation can never skip a flag."""
+        from painadvisor.screening import unscreened
+
+        for flag, what in unscreened(self.red_flags.values(), self.questions.values()):
+            self.problems.append(f"{flag.origin}: red flag '{flag.id}' can be raised by {what}, but no question "
+                                 "asks it, so the consultation would never raise it")
 
     def check_references(self) -> None:
         for refs, known, what in ((self.cited, self.sources, "source"),

@@ -143,7 +143,8 @@ class Question:
     none_label: str = ""
     when: Condition | None = None
     start: bool = False
-    screens: tuple[str, ...] = ()
+    core: bool = False  # asked of every runner right after the opening (what every clinician asks)
+    screens: tuple[str, ...] = ()  # documentation only: screening is derived from the red flags
     screen_when: Condition | None = None
     origin: str = ""
 

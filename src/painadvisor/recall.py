@@ -53,7 +53,10 @@ def last_answers(db: Path, location: str, kb: KnowledgeBase) -> tuple[str, dict[
         previous = history.same_location(location)
     if not previous:
         return None
-    screened = {question.fact for question in kb.questions if question.screens}
+    from painadvisor.screening import raising_leaves
+
+    # Answers that can raise a red flag are asked afresh; who the runner is does not change.
+    screened = {leaf.fact for flag in kb.red_flags for leaf in raising_leaves(flag.trigger)} - {"age", "sex"}
     kept = {fact: value for fact, value in previous[-1].case.items()
             if fact not in NEVER_CARRIED and fact not in screened and fact != "location"}
     return (previous[-1].created.date().isoformat(), kept) if kept else None

@@ -40,6 +40,38 @@ def advise(case_file: str | None, flags: dict[str, Any], output_format: OutputFo
         done(advice)
 
 
+def batch(source: str, flags: dict[str, Any], output: Path | None, *, force: bool,
+          rules: Sequence[Path] = ()) -> int:
+    """Advice for every case of a JSON-lines file (``-`` for stdin), one JSON line each;
+    returns how many lines failed.  Never reads or writes the history."""
+    import io
+
+    from painadvisor import batch as batch_mode
+    from painadvisor import knowledge
+    from painadvisor.errors import CaseError
+
+    kb = knowledge.load_knowledge_base(packs=rules)
+    if source == "-":
+        stream: Any = io.TextIOWrapper(sys.stdin.buffer, encoding="utf-8", errors="replace")
+    else:
+        try:
+            stream = open(source, encoding="utf-8", errors="replace")  # noqa: SIM115 (closed below)
+        except OSError as err:
+            raise CaseError(f"cannot read: {err.strerror or err}", path=source) from None
+    try:
+        if output is None:
+            return batch_mode.run(stream, sys.stdout, kb, flags)
+        buffer = io.StringIO()
+        failed = batch_mode.run(stream, buffer, kb, flags)
+        from painadvisor.output import write_atomically
+
+        write_atomically(output, buffer.getvalue(), force=force)
+        return failed
+    finally:
+        if stream is not sys.stdin:
+            stream.close()
+
+
 def replay(case_file: str, output_format: OutputFormat, output: Path | None, *, force: bool, explain: bool,
            db: Path | None, rules: Sequence[Path] = ()) -> None:
     """The consultation answered from a case file, for scripts and measurement."""

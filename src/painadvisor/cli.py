@@ -93,6 +93,10 @@ def root(
 def advise(
     case_file: Annotated[str | None, typer.Option(
         "--case", metavar="FILE", help="A case file (YAML or JSON); '-' reads stdin. Flags override it.")] = None,
+    batch: Annotated[str | None, typer.Option(
+        "--batch", metavar="FILE",
+        help="JSON lines, one case (or case file name) per line; '-' reads stdin. Writes one JSON advice per "
+        "line, never the history; exit 1 if any line failed.")] = None,
     output_format: FormatOption = OutputFormat.text,
     output: OutputOption = None,
     force: ForceOption = False,
@@ -108,6 +112,13 @@ def advise(
     Describe the pain with one flag per fact, or a case file, or both. Every fact is
     optional; the advice says what else it would like to know.
     """
+    if batch is not None:
+        if case_file is not None:
+            raise typer.BadParameter("use --case or --batch, not both", param_hint="--batch")
+        failed = actions.batch(batch, flags, output, force=force, rules=rules or [])
+        if failed:
+            raise typer.Exit(EXIT_FAILURE)
+        return
     actions.advise(case_file, flags, output_format, output, force=force, explain=explain,
                    db=None if no_save else _db(db), rules=rules or [])
 

@@ -1,0 +1,98 @@
+"""The library API and batch mode: the same advice as the command line, without a process each."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tracemalloc
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+import painadvisor
+from painadvisor.cli import app
+
+KNEE = {"location": "knee.outer", "when": ["after-distance"], "worse_with": ["downhill"]}
+CASES = [KNEE, {"location": "calf", "recent_immobility": True}, {"location": "heel.bottom", "age": 44},
+         {"location": "knee", "age": 12, "signs": ["limp"]}]
+
+
+def cli_json(runner: CliRunner, case: dict[str, object], tmp_path: Path) -> dict[str, object]:
+    path = tmp_path / "case.json"
+    path.write_text(json.dumps(case))
+    result = runner.invoke(app, ["advise", "--case", str(path), "--format", "json", "--no-save"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)
+
+
+def test_the_readme_one_liner_works() -> None:
+    code = ("import painadvisor; a = painadvisor.advise({'location': 'knee.outer', 'when': ['after-distance']}); "
+            "print(a.to_dict()['causes'][0]['id'])")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout == "itb-syndrome\n"
+
+
+@pytest.mark.parametrize("case", CASES, ids=["knee", "calf-after-flight", "heel", "limping-child"])
+def test_the_api_gives_the_cli_json(runner: CliRunner, tmp_path: Path, case: dict[str, object]) -> None:
+    assert painadvisor.advise(case).to_dict() == cli_json(runner, case, tmp_path)
+
+
+def test_advise_many_loads_the_rules_once_and_keeps_order() -> None:
+    rules = painadvisor.load_rules()
+    advices = list(painadvisor.advise_many(CASES, rules))
+    assert [advice.case["location"] for advice in advices] == [case["location"] for case in CASES]
+    assert advices[1].triage == "emergency"
+
+
+def test_a_wrong_value_raises_a_case_error_naming_it() -> None:
+    with pytest.raises(painadvisor.CaseError, match="location: 'kne' is not an allowed value"):
+        painadvisor.advise({"location": "kne"})
+
+
+def test_batch_gives_line_for_line_the_json_of_single_calls(runner: CliRunner, tmp_path: Path) -> None:
+    lines = tmp_path / "cases.jsonl"
+    lines.write_text("\n".join(json.dumps(case) for case in CASES) + "\n")
+    result = runner.invoke(app, ["advise", "--batch", str(lines)])
+    assert result.exit_code == 0, result.output
+    out = [json.loads(line) for line in result.stdout.splitlines()]
+    assert out == [cli_json(runner, case, tmp_path) for case in CASES]
+
+
+def test_batch_goes_on_past_a_bad_line_and_exits_1(runner: CliRunner, tmp_path: Path) -> None:
+    vignette = tmp_path / "v.yaml"
+    vignette.write_text("id: x\nstory: s\ncase:\n  location: achilles\nexpect:\n  cause: doms\n")
+    lines = tmp_path / "cases.jsonl"
+    lines.write_text(f'{{"location": "calf"}}\nnot json\n{{"location": "kne"}}\n\n{json.dumps(str(vignette))}\n')
+    result = runner.invoke(app, ["advise", "--batch", str(lines)])
+    assert result.exit_code == 1
+    out = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [item.get("line") for item in out] == [None, 2, 3, None]
+    assert "not an allowed value" in out[2]["error"] and out[3]["case"] == {"location": "achilles"}
+
+
+def test_batch_never_writes_the_history(runner: CliRunner, tmp_path: Path) -> None:
+    db = tmp_path / "history.db"
+    lines = tmp_path / "cases.jsonl"
+    lines.write_text(json.dumps(KNEE) + "\n")
+    result = runner.invoke(app, ["advise", "--batch", str(lines), "--db", str(db)])
+    assert result.exit_code == 0 and not db.exists()
+
+
+def test_batch_memory_stays_flat_in_the_number_of_cases(tmp_path: Path) -> None:
+    from painadvisor import batch
+
+    rules = painadvisor.load_rules()
+
+    def peak(count: int) -> int:
+        sink = open(tmp_path / "out.jsonl", "w")  # noqa: SIM115
+        tracemalloc.start()
+        batch.run((json.dumps(CASES[index % 4]) for index in range(count)), sink, rules)
+        _, top = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        sink.close()
+        return top
+
+    small, large = peak(20), peak(200)
+    assert large < small * 2  # ten times the cases, not ten times the memory

@@ -103,13 +103,25 @@ def cause_level_for(ranked: RankedCause, case: Case) -> str:
     return ranked.cause.level
 
 
+def fits_place(ranked: RankedCause) -> bool:
+    """Whether the cause can hurt where the runner hurts (no strong evidence against the place)."""
+    from painadvisor.likelihood import MISMATCH
+
+    return not any(set(item.facts) == {"location"} and item.weight <= MISMATCH / 2 for item in ranked.because)
+
+
 def with_rule_outs(causes: tuple[RankedCause, ...], red_flags: Iterable[RaisedFlag]) -> tuple[RankedCause, ...]:
     """The causes in the order shown: a raised red flag's causes to rule out are moved into the
     first three, after the leading cause, whatever their score."""
-    wanted = list(dict.fromkeys(cause for raised in red_flags for cause in raised.flag.rule_out))
+    by_id = {ranked.cause.id: ranked for ranked in causes}
+    wanted: list[str] = []
+    for raised in red_flags:  # per flag, the likeliest of the causes it warns of that can hurt here
+        fitting = [by_id[cause] for cause in raised.flag.rule_out if cause in by_id and fits_place(by_id[cause])]
+        if fitting:
+            wanted.append(max(fitting, key=lambda ranked: ranked.score).cause.id)
+    wanted = list(dict.fromkeys(wanted))
     if not wanted or not causes:
         return causes
-    by_id = {ranked.cause.id: ranked for ranked in causes}
     head = [ranked for ranked in causes[:3] if ranked.cause.id in wanted or ranked is causes[0]]
     shown = {ranked.cause.id for ranked in head}
     head += [by_id[cause] for cause in wanted if cause in by_id and cause not in shown]
@@ -147,8 +159,8 @@ def _tip_relevance(tip: Tip, case: Case, top: list[str], flags: set[str]) -> tup
         if flag_id in flags:
             return -1, f"for red flag {flag_id}"
     for rank, cause_id in enumerate(top):
-        if cause_id in tip.for_causes:
-            return rank, f"for {cause_id}"
+        if cause_id in tip.for_causes and (tip.when is None or matches(tip.when, case)):
+            return rank, f"for {cause_id}"  # a tip for a cause with a 'when' needs both
     if tip.when is not None and matches(tip.when, case):
         facts = ", ".join(sorted(facts_of(tip.when)))
         return len(top), f"because of {facts}"
@@ -235,6 +247,6 @@ def evaluate(kb: KnowledgeBase, case: Case, history: HistoryNote | None = None) 
         tips=choose_tips(kb, case, causes, triage, red_flags),
         missing=missing_facts(kb, case, matched=matched),
         history=history,
-        rule_out=tuple(dict.fromkeys(cause for raised in red_flags for cause in raised.flag.rule_out
-                                     if any(ranked.cause.id == cause for ranked in causes))),
+        rule_out=tuple(ranked.cause.id for ranked in causes[:3]
+                       if any(ranked.cause.id in raised.flag.rule_out for raised in red_flags)),
     )

@@ -25,6 +25,7 @@ CLEAR_LEAD = 0.70  # a leader this likely ...
 CLEAR_SHIFT = 0.15  # ... is settled unless a question could move the scores this much
 STABLE_ANSWERS = 2  # ... and it must have led for this many answers
 MAX_QUESTIONS = 20
+ADAPTIVE_ESTIMATE = 4  # questions the adaptive part usually adds
 PLACE_FACTS = {"location"}  # which red flags matter depends on where it hurts
 
 Answer = FactValue | None  # None: skipped / don't know; () for "none of these"
@@ -100,12 +101,19 @@ class Interview:
     def red_flags(self) -> tuple[RaisedFlag, ...]:
         return raise_red_flags(self.kb, self.case)
 
-    def remaining(self) -> int:
-        """A rough count of the questions still to come, for the progress line."""
+    def remaining(self) -> tuple[int, int]:
+        """How many questions are still to come, as a range (fewest, most), for the progress
+        line: the opening, core and screening ones that apply now, then up to a few more
+        that would change the ranking (an answer can also open or close screening)."""
         open_questions = [question for question in self.kb.questions if self._applies(question)]
-        to_screen = sum(1 for question in open_questions
-                        if question.start or question.core or self._screens_now(question))
-        return min(len(open_questions), to_screen + 3)
+        sure = sum(1 for question in open_questions if question.start or question.core or self._screens_now(question))
+        room = max(0, MAX_QUESTIONS - len(self.asked))
+        return min(sure, room), min(sure + ADAPTIVE_ESTIMATE, len(open_questions), room)
+
+    def questions_for(self, facts: list[str]) -> list[Question]:
+        """Questions not asked yet about these facts (to answer what the advice says it lacks)."""
+        return [question for question in self.kb.questions
+                if question.fact in facts and question.id not in self.asked and question.fact not in self.case]
 
     def _applies(self, question: Question) -> bool:
         if question.id in self.asked:
@@ -159,6 +167,12 @@ def with_answer(case: Case, fact_id: str, value: FactValue) -> dict[str, FactVal
         chosen = set(case.get(fact_id, ())) | set(value)  # type: ignore[arg-type]
         value = tuple(item for item in fact.values if item in chosen)
     merged = {**case, fact_id: value}
+    opposite = {"signs": "signs_absent", "signs_absent": "signs"}.get(fact_id)
+    if opposite and opposite in merged:  # a sign is either there or not: the newer answer wins
+        kept = tuple(item for item in merged[opposite] if item not in value)  # type: ignore[union-attr]
+        merged[opposite] = kept
+        if not kept:
+            del merged[opposite]
     return {item: merged[item] for item in FACTS_BY_ID if item in merged}
 
 

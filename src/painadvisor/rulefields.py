@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from painadvisor import vocabulary
+from painadvisor.errors import strip_controls
 from painadvisor.models import AllOf, AnyOf, Choice, Condition, Leaf, Not
 from painadvisor.vocabulary import Kind
 from painadvisor.yamlio import LocatedDict
@@ -24,8 +25,10 @@ EVIDENCE_KEYS = frozenset(("weight", "note"))
 NO_KEYS: frozenset[str] = frozenset()
 
 
-def parse_condition(raw: Any, line: int | None, ignore: frozenset[str] = NO_KEYS) -> Condition:
-    """A condition from its mapping (keys in ``ignore`` belong to the mapping's owner)."""
+def parse_condition(raw: Any, line: int | None, ignore: frozenset[str] = NO_KEYS, *,
+                    negated: bool = False) -> Condition:
+    """A condition from its mapping (keys in ``ignore`` belong to the mapping's owner).
+    ``negated``: the condition sits under a 'not' (see ``location_values``)."""
     if not isinstance(raw, dict):
         raise FieldError("a condition must be a mapping", line)
     line = line_of(raw) or line
@@ -34,20 +37,21 @@ def parse_condition(raw: Any, line: int | None, ignore: frozenset[str] = NO_KEYS
         raise FieldError("a condition needs exactly one of 'fact', 'all', 'any' or 'not'", line)
     form = forms[0]
     if form == "fact":
-        return _leaf(raw, line, ignore)
+        return _leaf(raw, line, ignore, negated=negated)
     extra = [key for key in raw if key != form and key not in ignore]
     if extra:
         raise FieldError(f"unknown key '{extra[0]}' beside '{form}'", line_of(raw, extra[0]))
     inner = raw[form]
     if form == "not":
-        return Not(parse_condition(inner, line_of(raw, "not")))
+        return Not(parse_condition(inner, line_of(raw, "not"), negated=not negated))
     if not isinstance(inner, list) or not inner:
         raise FieldError(f"'{form}' must be a non-empty list of conditions", line_of(raw, form))
-    parts = tuple(parse_condition(item, item_line) for item, item_line in zip(inner, item_lines(inner), strict=True))
+    parts = tuple(parse_condition(item, item_line, negated=negated)
+                  for item, item_line in zip(inner, item_lines(inner), strict=True))
     return AllOf(parts) if form == "all" else AnyOf(parts)
 
 
-def _leaf(raw: dict[str, Any], line: int | None, ignore: frozenset[str] = NO_KEYS) -> Leaf:
+def _leaf(raw: dict[str, Any], line: int | None, ignore: frozenset[str] = NO_KEYS, *, negated: bool = False) -> Leaf:
     for key in raw:
         if key not in LEAF_KEYS and key not in ignore:
             raise FieldError(f"unknown key '{key}'{hint(key, LEAF_KEYS)}", line_of(raw, key))
@@ -78,16 +82,20 @@ def _leaf(raw: dict[str, Any], line: int | None, ignore: frozenset[str] = NO_KEY
             raise FieldError(f"{fact.id}: '{item}' is not an allowed value{hint(str(item), fact.values)}",
                               line_of(raw, tests[0]))
     if fact.id == "location":
-        return Leaf(fact.id, values=location_values(items))
+        return Leaf(fact.id, values=location_values(items, parents=not negated))
     return Leaf(fact.id, values=frozenset(items))
 
 
-def location_values(items: Iterable[str]) -> frozenset[str | bool]:
+def location_values(items: Iterable[str], *, parents: bool = True) -> frozenset[str | bool]:
     """The places a location test covers: a coarse value stands for every place under it, and a
-    runner who can only say the coarse place is matched by a test on any place under it."""
+    runner who can only say the coarse place is matched by a test on any place under it (it
+    might be that place).  Under a 'not' that reading would wrongly rule the coarse place out,
+    so there (``parents=False``) a coarse place matches only when the rule names it."""
+    items = list(items)
     places = {place for item in items for place in vocabulary.places_of(item)} | set(items)
-    parents = {coarse for coarse, under in vocabulary.PLACES_UNDER.items() if places.intersection(under)}
-    return frozenset(places | parents)
+    if parents:
+        places |= {coarse for coarse, under in vocabulary.PLACES_UNDER.items() if places.intersection(under)}
+    return frozenset(places)
 
 
 def place_list(raw: Any, line: int | None) -> tuple[str, ...]:
@@ -141,9 +149,18 @@ class FieldError(Exception):
 
 
 def text(raw: Any, line: int | None) -> str:
-    if not isinstance(raw, str) or not raw.strip():
+    """Plain one-line text: no escape sequence or control character from a rule file ever reaches
+    a terminal or a report; runs of white space become one space."""
+    cleaned = clean_text(raw) if isinstance(raw, str) else ""
+    if not cleaned:
         raise FieldError("must be non-empty text", line)
-    return " ".join(raw.split())
+    return cleaned
+
+
+def clean_text(raw: str) -> str:
+    """``raw`` as one line of literal text: escape sequences and control characters removed, white
+    space collapsed.  (Rich markup such as ``[bold]`` stays literal: renderers print via ``Text``.)"""
+    return " ".join(strip_controls(raw, keep_whitespace=True).split())
 
 
 def ident(raw: Any, line: int | None) -> str:

@@ -60,5 +60,5 @@ def test_values_may_follow_an_equals_sign_and_stdin_is_a_value() -> None:
     options = parse_advise(["--location=calf", "--case", "-", "-o", "out.md", "--signs", "swelling",
                             "--signs=bruising", "--no-pop"])
     assert options == {"case_file": "-", "output_format": "text", "output": "out.md", "force": False,
-                       "explain": False, "no_save": False, "db": None, "rules": [],
+                       "explain": False, "no_save": False, "save": False, "db": None, "rules": [], "training": [],
                        "flags": {"location": "calf", "signs": ["swelling", "bruising"], "pop": False}}

@@ -198,17 +198,21 @@ def test_every_earlier_schema_is_migrated_to_the_current_one(tmp_path: Path, bui
         assert records[1].case == knee(6) and records[1].created == NOW - timedelta(days=9)
 
 
-def test_a_version_1_row_with_broken_json_migrates_and_is_reported_when_read(tmp_path: Path) -> None:
+def test_a_version_1_row_with_broken_json_migrates_and_is_skipped_when_read(tmp_path: Path) -> None:
     path = tmp_path / "history.db"
     build_version_1(path)
     with sqlite3.connect(path) as raw:
         raw.execute("UPDATE consultations SET case_json = '{not json' WHERE id = 1")
     raw.close()
-    with History(path) as store:
+    warnings: list[str] = []
+    with History(path, warn=warnings.append) as store:
+        assert [record.id for record in store.records()] == [2]
+        assert [record.id for record in store.records()] == [2]
         with pytest.raises(HistoryError) as raised:
-            store.records()
+            store.get(1)
         assert store.get(2).location == "achilles"
     assert one_line_error(raised, path) == f"consultation 1 is damaged: {path}"
+    assert warnings == [f"skipped 1 damaged consultation (1) in {path}; 'painadvisor history delete ID' removes one"]
 
 
 def test_a_database_from_a_newer_painadvisor_is_refused_and_left_untouched(tmp_path: Path) -> None:

@@ -60,7 +60,7 @@ def test_every_cause_flag_and_tip_names_real_sources(kb: KnowledgeBase) -> None:
 def test_red_flag_messages_say_what_to_do(kb: KnowledgeBase) -> None:
     for flag in kb.red_flags:
         opening = {"emergency": ("Get medical help now", "Call an ambulance now"), "urgent": ("See a doctor today",),
-                   "see-doctor": ("See a doctor", "See your doctor", "Book a review")}[flag.triage]
+                   "see-doctor": ("See a doctor", "See your doctor", "See the doctor", "Book a review")}[flag.triage]
         assert flag.message.startswith(opening), flag.id
         assert flag.running, flag.id  # every flag says whether to stop running
 

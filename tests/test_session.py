@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -52,11 +52,11 @@ def test_where_it_hurts_is_asked_first_then_the_clinicians_core_then_the_red_fla
     while (question := interview.next_question()) is not None:
         asked.append(question.id)
         interview.answer(question, None)
-    assert asked[:5] == ["side", "age", "duration", "onset", "trend"]
+    assert asked[:6] == ["side", "age", "duration", "onset", "trend", "worse-with"]
     # For a calf: the warning signs, immobility (a clot), a pop and push-off (a torn tendon), in that order.
     screen = [question for question in asked if question in {"warning-signs", "recent-immobility", "pop", "push-off"}]
     assert screen == ["warning-signs", "recent-immobility", "pop", "push-off"]
-    assert asked.index("warning-signs") == 5  # straight after the core
+    assert asked.index("warning-signs") == 6  # straight after the core
     assert "knee-signs" not in asked  # never the knee-locking question for a calf
 
 
@@ -92,42 +92,87 @@ def test_back_undoes_the_last_answer(kb: KnowledgeBase) -> None:
     assert interview.case == {} and interview.asked == []
 
 
-def test_a_scripted_conversation_by_number_value_multi_select_skip_and_back() -> None:
+def test_a_scripted_conversation_in_words_with_skip_back_and_a_misunderstanding() -> None:
     session, screen, prompts = scripted([
-        "3", "calf",            # location: group "Shin or calf", then the value itself
-        "right", "s",           # side by its value; age skipped
-        "1 x",                  # how long: an invalid answer, re-asked
-        "2",                    # two days
+        "calf",                 # where: a word instead of a number on the picture
+        "right", "s",           # side in words; age skipped
+        "ten-ish x",            # how long: not understood, asked again
+        "2 days",               # two days
         "b",                    # back to the days ...
         "b",                    # ... and back to the age
-        "s", "3",               # age skipped again; three days
-        "s", "s",               # onset and trend skipped
-        "0",                    # warning signs: none
-        "no", "s", "0",         # no immobility; pop skipped; can rise on tiptoe (0: "yes, I can")
+        "thirty four", "3 days",  # age in words; three days
+        "s", "s", "s",          # onset, trend and what makes it worse skipped
+        "none",                 # warning signs: none
+        "no", "s", "yes I can",  # no immobility; pop skipped; can rise on tiptoe
     ], note="")
     session.run()
     text = screen.getvalue()
-    assert "Please type a whole number" in text  # '1 x' is re-asked
+    assert "Sorry, I did not understand 'ten-ish x'" in text
     assert text.count("How old are you?") == 2  # asked, and again after going back
-    assert session.interview.case["location"] == "calf"
-    assert session.interview.case["duration_days"] == 3
-    assert session.interview.case["recent_immobility"] is False
-    assert "trend" not in session.interview.case
-    assert prompts[0].startswith("  (number")
+    case = session.interview.case
+    assert case["location"] == "calf" and case["side"] == "right" and case["age"] == 34
+    assert case["duration_days"] == 3 and case["recent_immobility"] is False
+    assert "trend" not in case and "weak-push-off" in case["signs_absent"]
+    assert "Here is what you told me:" in text
 
 
-def test_an_emergency_is_shown_the_moment_it_is_raised() -> None:
-    session, screen, _ = scripted(["3", "3", "s", "s", "s", "s", "s", "dark-urine"])  # calf; skip the core
-    with pytest.raises(EOFError):
-        session.run()
+def answering(session_of: Callable[[], Session], by_question: dict[str, list[str]],
+              at_summary: list[str]) -> Callable[[str], str]:
+    """A runner who answers by the question on screen (in order for repeats), else skips."""
+    def read_line(prompt: str) -> str:
+        if prompt.strip().startswith("Is that right?"):
+            return at_summary.pop(0) if at_summary else ""
+        if prompt.startswith("Anything else"):
+            return ""
+        screen = session_of().console.file.getvalue()  # type: ignore[attr-defined]
+        current = screen.rsplit("Question ", 1)[-1]
+        for words, replies in by_question.items():
+            if words in current and replies:
+                return replies.pop(0)
+        return "s"
+    return read_line
+
+
+def test_an_answer_can_be_changed_at_the_summary(kb: KnowledgeBase) -> None:
+    read_line = answering(lambda: session, {"Where does it hurt": ["kneecap"], "Which side": ["left", "right"],
+                                            "What makes it worse": ["stairs down and sitting"]}, at_summary=["2", ""])
+    session = Session(kb, Console(file=io.StringIO(), width=100, color_system=None), read_line)
+    case = session.run()
+    assert case["side"] == "right" and case["location"] == "knee.front"
+    assert case["worse_with"] == ("stairs-down", "sitting-long")
+    assert session.console.file.getvalue().count("Here is what you told me:") == 2  # type: ignore[attr-defined]
+
+
+def test_b_at_the_note_goes_back_instead_of_becoming_the_note(kb: KnowledgeBase) -> None:
+    notes = iter(["b", "first race in May"])
+
+    def read_line(prompt: str) -> str:
+        if prompt.startswith("Anything else"):
+            return next(notes)
+        if prompt.strip().startswith("Is that right?"):
+            return ""
+        return "heel" if "location" not in session.interview.case and not session.interview.asked else "s"
+
+    screen = io.StringIO()
+    session = Session(kb, Console(file=screen, width=100, color_system=None), read_line)
+    case = session.run()
+    assert case.get("note") == "first race in May"
+    assert screen.getvalue().count("Here is what you told me:") >= 2
+
+
+def test_an_emergency_ends_the_questions() -> None:
+    session, screen, prompts = scripted(["calf", "s", "s", "s", "s", "s", "s", "dark urine"])
+    case = session.run()
     text = screen.getvalue()
     panel = text.index("GET MEDICAL HELP NOW")
     assert "Dark urine after hard exercise" in text[panel:]
-    assert text.index("In the last four weeks") > panel  # shown before the next question
+    assert "Question" not in text[panel:]  # nothing more is asked
+    assert session.emergency and case["signs"] == ("dark-urine",)
+    assert not any(prompt.startswith("Anything else") for prompt in prompts)
 
 
 def test_the_note_is_asked_last_and_kept_literally() -> None:
-    session, _, prompts = scripted(["2", "1"], note="[bold]race in 3 weeks[/bold]")
+    session, _, prompts = scripted(["knee", "left"], note="[bold]race in 3 weeks[/bold]")
     case = session.run()
     assert case["note"] == "[bold]race in 3 weeks[/bold]"
     assert prompts[-1].startswith("Anything else for the report")
@@ -180,4 +225,5 @@ def test_skipping_where_it_hurts_asks_every_red_flag_question(kb: KnowledgeBase)
     while (question := interview.next_question()) is not None:
         asked.append(question.id)
         interview.answer(question, None)
-    assert {"recent-immobility", "pop", "push-off", "bone-tender", "warning-signs"} <= set(asked)
+    assert {"recent-immobility", "pop", "warning-signs"} <= set(asked)
+    assert {"weak-push-off", "bone-tender", "rapid-swelling"} <= interview.offered["signs"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -24,38 +25,94 @@ def answer(child: pexpect.spawn, reply: str) -> None:
     child.sendline(reply)
 
 
+def to_the_file_name(child: pexpect.spawn) -> None:
+    """Decline to answer more questions, accept the report offer, and wait for the file name."""
+    index = child.expect([r"Answer \d+ more question.*\] ", r"Markdown report for your physio\? \[y/N\] "])
+    if index == 0:
+        child.sendline("n")
+        child.expect(r"Markdown report for your physio\? \[y/N\] ")
+    child.sendline("y")
+    child.expect(r"File name \[.*\].*: ")
+
+
 def test_a_whole_consultation_reaches_the_advice_and_saves_a_report(tmp_path: Path) -> None:
     child = spawn(tmp_path, "ask")
-    answer(child, "2")          # group: Knee
-    answer(child, "3")          # outside of the knee
+    child.expect("FRONT")       # the picture of the legs
+    answer(child, "7")          # outside of the knee, by its number on the picture
     answer(child, "right")      # which side, by its word
     answer(child, "34")         # age
-    answer(child, "ten")        # days: invalid
-    child.expect("whole number")
+    answer(child, "ten x")      # how long: not understood
+    child.expect("did not understand")
     answer(child, "b")          # back to the age
     child.expect("How old are you")
     answer(child, "34")
-    answer(child, "10")         # ten days
-    answer(child, "1")          # gradually
+    answer(child, "10 days")
+    answer(child, "gradually")
     answer(child, "s")          # trend: don't know
+    answer(child, "running downhill")
     answer(child, "4,x")        # warning signs: invalid
     child.expect("did not understand")
-    answer(child, "0")          # none
-    while child.expect([r"> ", r"Enter to skip\)\? "]) == 0:
+    answer(child, "none")
+    while child.expect([r"\) > ", r"Is that right\?.*> "]) == 0:
         child.sendline("s")     # don't know, for whatever else it asks
+    child.sendline("")          # the summary is right
+    child.expect(r"Enter to skip, b to go back\)\? ")
     child.sendline("race in 3 weeks | *really*")
     child.expect("Iliotibial band syndrome")
     child.expect("not a diagnosis")
-    child.expect(r"Markdown report for your physio\? \[y/N\] ")
-    child.sendline("y")
-    child.expect(r"File name \[.*\]: ")
+    to_the_file_name(child)
     child.sendline("knee.md")
     child.expect("Saved to knee.md")
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
     report = (tmp_path / "knee.md").read_text()
-    assert "Iliotibial band syndrome" in report and r"race in 3 weeks \| \*really\*" in report
+    assert "Iliotibial band syndrome" in report and "race in 3 weeks" in report
+
+
+def test_an_existing_report_is_not_replaced_without_asking_and_another_name_is_offered(tmp_path: Path) -> None:
+    (tmp_path / "knee.md").write_text("my old report\n")
+    child = spawn(tmp_path, "ask")
+    answer(child, "knee")
+    while child.expect([r"\) > ", r"Is that right\?.*> "]) == 0:
+        child.sendline("s")
+    child.sendline("")
+    child.expect(r"Enter to skip, b to go back\)\? ")
+    child.sendline("")
+    to_the_file_name(child)
+    child.sendline("knee.md")
+    child.expect(r"knee.md exists. Replace it\? \[y/N\] ")
+    child.sendline("n")
+    child.expect(r"File name \[.*\].*: ")  # asked again, not given up
+    child.sendline("knee2.md")
+    child.expect("Saved to knee2.md")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert (tmp_path / "knee.md").read_text() == "my old report\n" and (tmp_path / "knee2.md").exists()
+
+
+def test_the_body_map_fits_80_columns_in_plain_ascii() -> None:
+    from painadvisor.render.bodymap import REGIONS, body_map
+
+    picture = body_map()
+    assert picture.isascii() and max(len(line) for line in picture.splitlines()) <= 80
+    for number in REGIONS:  # every number is on the picture and in the legend
+        assert re.search(rf"(?<!\d){number}(?!\d)", picture.split("\n\n")[0]), number
+        assert f"{number:>2}. " in picture
+    golden = Path(__file__).with_name("golden") / "bodymap.txt"
+    if os.environ.get("PAINADVISOR_UPDATE_GOLDEN"):
+        golden.write_text(picture)
+    assert picture == golden.read_text()
+
+
+def test_the_body_map_shows_under_term_dumb(tmp_path: Path) -> None:
+    child = spawn(tmp_path, "ask")
+    child.expect(r"\(number or words")
+    screen = child.before
+    child.sendintr()
+    child.expect(pexpect.EOF)
+    assert "FRONT (right leg)" in screen and "26. deep in the knee joint" in screen
+    assert "\x1b" not in screen  # no escape codes under TERM=dumb
 
 
 def test_ctrl_c_mid_way_exits_130_without_a_traceback(tmp_path: Path) -> None:
@@ -74,6 +131,7 @@ def test_ctrl_c_mid_way_exits_130_without_a_traceback(tmp_path: Path) -> None:
 def test_bare_painadvisor_starts_the_consultation(tmp_path: Path) -> None:
     child = spawn(tmp_path)
     child.expect("Where does it hurt most")
+    child.expect(r"> ")
     child.sendeof()
     child.expect(pexpect.EOF)
     child.close()

@@ -23,19 +23,41 @@ class ListFormat(StrEnum):
     json = "json"
 
 
+def wants_history(save: bool | None, output_format: OutputFormat, output: Path | None) -> bool:
+    """Whether a one-shot ``advise`` keeps the consultation: when asked (``--save``), or when a
+    person reads the text advice on a terminal; never for JSON, Markdown, files, pipes or
+    scripts unless asked, so a script checking a case cannot fill the runner's history."""
+    if save is not None:
+        return save
+    return output_format is OutputFormat.text and output is None and sys.stdout.isatty()
+
+
 def advise(case_file: str | None, flags: dict[str, Any], output_format: OutputFormat, output: Path | None, *,
-           force: bool, explain: bool, db: Path | None, rules: Sequence[Path] = ()) -> None:
+           force: bool, explain: bool, db: Path | None, rules: Sequence[Path] = (), save: bool | None = None,
+           training: Sequence[Path] = ()) -> None:
     """Advice for the case in ``case_file`` (if any) with ``flags`` (a checked case) on top.
 
-    ``db`` is the history to consult and keep the consultation in (None: neither).
+    ``db`` is the history to consult and keep the consultation in (None: neither); it is used
+    only when ``wants_history`` says so.
     """
     from painadvisor import caseio, knowledge
+
+    output = None if output is not None and str(output) == "-" else output  # "-o -" is standard output
+    if not wants_history(save, output_format, output):
+        db = None
 
     case = caseio.merge(caseio.read_case_file(case_file) if case_file else {}, flags)
     kb = knowledge.load_knowledge_base(packs=rules)
     require_enough(kb, case)
+    log: dict[str, Any] | None = None
+    from_log: tuple[str, ...] = ()
+    if training:
+        from painadvisor import trainlog
+
+        log = trainlog.read_log(training, case)
+        case, from_log = trainlog.with_log_facts(case, log)
     with keeping(case, kb, db) as (note, done):
-        advice = _evaluate(kb, case, note)
+        advice = _evaluate(kb, case, note, log, from_log)
         emit(advice, kb, output_format, output, force=force, explain=explain)
         done(advice)
 
@@ -95,10 +117,19 @@ def require_enough(kb: Any, case: Any) -> None:
                          "'painadvisor advise --help' lists them), or give a case file with --case")
 
 
-def _evaluate(kb: Any, case: Any, note: Any) -> Any:
+def _evaluate(kb: Any, case: Any, note: Any, training: Any = None, from_training: tuple[str, ...] = ()) -> Any:
     from painadvisor import engine
 
-    return engine.evaluate(kb, case, note)
+    advice = engine.evaluate(kb, case, note, training, from_training)
+    if training:
+        from dataclasses import replace
+
+        from painadvisor.trainlog import spike_tip
+
+        tip = spike_tip(training)
+        if tip is not None:
+            advice = replace(advice, tips=(*advice.tips, tip))
+    return advice
 
 
 @contextmanager
@@ -156,51 +187,78 @@ def converse(kb: Any, output_format: OutputFormat, output: Path | None, *, force
         except PainAdvisorError:
             return None  # reported when the consultation is saved
 
+    session = Session(kb, console, read_line, last_time=last_time)
     try:
-        case = parse_case(Session(kb, console, read_line, last_time=last_time).run())
+        case = parse_case(session.run())
     except EOFError:
         raise PainAdvisorError("input ended before the consultation was over; nothing was saved") from None
     with keeping(case, kb, db) as (note, done):
         advice = _evaluate(kb, case, note)
         say("")
-        emit(advice, kb, output_format, output, force=force, explain=explain)
+        emit(advice, kb, output_format, output, force=force, explain=explain, conversation=True)
+        if not session.emergency and output is None and advice.missing:
+            more = session.interview.questions_for(list(advice.missing))
+            if more and _yes(read_line, f"\nAnswer {len(more)} more question{'s' if len(more) > 1 else ''} "
+                                         "to sharpen this? [y/N] "):
+                session.ask_all(more)
+                case = parse_case({**session.interview.case, **({"note": case["note"]} if "note" in case else {})})
+                advice = _evaluate(kb, case, note)
+                say("")
+                emit(advice, kb, output_format, output, force=force, explain=explain, conversation=True)
         done(advice)
-    if output is None:
+    if session.emergency:
+        say("\nDo what the red panel says now. This is not a diagnosis, but it should not wait.")
+    elif output is None:
         offer_report(advice, kb, read_line, say)
 
 
+def _yes(read_line: Any, prompt: str) -> bool:
+    try:
+        return read_line(prompt).strip().lower() in {"y", "yes", "yeah", "yep", "sure", "ok"}
+    except EOFError:
+        return False
+
+
 def offer_report(advice: Any, kb: Any, read_line: Any, say: Any) -> None:
-    """Ask whether to save the advice as Markdown; never overwrite a file without asking."""
+    """Ask whether to save the advice as Markdown; never overwrite a file without asking, and
+    ask for another name when the runner does not want to replace one."""
     from datetime import date
 
     from painadvisor.output import write_atomically
     from painadvisor.render.markdown import render_markdown
 
-    try:
-        if read_line("\nSave this advice as a Markdown report for your physio? [y/N] ").strip().lower() not in {
-                "y", "yes"}:
-            return
-        default = Path(f"painadvisor-report-{date.today().isoformat()}.md")
-        name = read_line(f"File name [{default}]: ").strip()
-        target = Path(name) if name else default
-        if target.exists() and read_line(f"{target} exists. Replace it? [y/N] ").strip().lower() not in {"y", "yes"}:
+    if not _yes(read_line, "\nSave this advice as a Markdown report for your physio? [y/N] "):
+        return
+    default = Path(f"painadvisor-report-{date.today().isoformat()}.md")
+    while True:
+        try:
+            name = read_line(f"File name [{default}] (Enter for that, or 'cancel'): ").strip()
+        except EOFError:
             say("Not saved.")
             return
-    except EOFError:
-        return
+        if name.lower() in {"cancel", "q", "quit", "no", "n", "b", "back"}:
+            say("Not saved.")
+            return
+        target = Path(name) if name else default
+        if target.exists() and not _yes(read_line, f"{target} exists. Replace it? [y/N] "):
+            say("Then choose another name.")
+            continue
+        break
     write_atomically(target, render_markdown(advice, kb), force=True)
     say(f"Saved to {target}")
 
 
 def emit(advice: Any, kb: Any, output_format: OutputFormat, output: Path | None, *, force: bool,
-          explain: bool, asked: list[str] | None = None) -> None:
-    """Render the advice and send it to stdout or to the output file."""
+          explain: bool, asked: list[str] | None = None, conversation: bool = False) -> None:
+    """Render the advice and send it to stdout or to the output file ("-": stdout)."""
+    output = None if output is not None and str(output) == "-" else output
     if asked is not None and output_format is OutputFormat.json:
         from painadvisor.render.json import render_json
 
         text: str | None = render_json(advice, kb, questions_asked=asked, questions_count=len(asked))
     else:
-        text = render(advice, kb, output_format, explain=explain, to_file=output is not None)
+        text = render(advice, kb, output_format, explain=explain, to_file=output is not None,
+                      conversation=conversation)
         if asked is not None and text is not None and output_format is OutputFormat.text:
             text += f"\nQuestions asked ({len(asked)}): {', '.join(asked)}\n"
         elif asked is not None and output_format is OutputFormat.text:
@@ -215,7 +273,8 @@ def emit(advice: Any, kb: Any, output_format: OutputFormat, output: Path | None,
     sys.stderr.write(f"painadvisor: advice written to {output}\n")
 
 
-def render(advice: Any, kb: Any, output_format: OutputFormat, *, explain: bool, to_file: bool) -> str | None:
+def render(advice: Any, kb: Any, output_format: OutputFormat, *, explain: bool, to_file: bool,
+           conversation: bool = False) -> str | None:
     """The advice as text in the chosen format; the terminal format prints directly to stdout."""
     if output_format is OutputFormat.json:
         from painadvisor.render.json import render_json
@@ -228,7 +287,7 @@ def render(advice: Any, kb: Any, output_format: OutputFormat, *, explain: bool, 
     from painadvisor.render.terminal import render_terminal, text_console
 
     console = text_console(to_file=to_file)
-    render_terminal(advice, console, explain=explain)
+    render_terminal(advice, console, explain=explain, conversation=conversation)
     return console.export_text() if to_file else None
 
 

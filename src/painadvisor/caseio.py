@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -13,14 +14,19 @@ from painadvisor.yamlio import MAX_BYTES, decode, load_data, read_text
 CASE_MAX_BYTES = 1024 * 1024
 # A vignette file (as in shared/cases) holds the case under `case:` beside these keys.
 VIGNETTE_KEYS = {"id", "story", "expect", "case"}
+# A lone surrogate: a byte that was not UTF-8 in a command-line argument, or a "\ud800" escape in
+# JSON.  It cannot be stored or written as UTF-8, so it becomes the replacement character.
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def read_case_file(name: str) -> dict[str, FactValue]:
     """Read a case file (``-`` for stdin); every problem is a one-line ``CaseError``."""
+    if not name:
+        raise CaseError("--case needs a file name ('-' reads standard input)")
     try:
         if name == "-":
             label = "<stdin>"
-            text = decode(sys.stdin.buffer.read(CASE_MAX_BYTES + 1), label, max_bytes=CASE_MAX_BYTES)
+            text = decode(_read_stdin(CASE_MAX_BYTES + 1), label, max_bytes=CASE_MAX_BYTES)
         else:
             label = name
             text = read_text(Path(name), max_bytes=min(CASE_MAX_BYTES, MAX_BYTES))
@@ -34,10 +40,29 @@ def read_case_file(name: str) -> dict[str, FactValue]:
     if isinstance(document.get("case"), Mapping) and set(document) <= VIGNETTE_KEYS:
         document = document["case"]
     try:
-        return parse_case(document)
+        return valid_text(parse_case(document))
     except CaseError as err:
         line = document.line_of(_bad_key(document, err)) if hasattr(document, "line_of") else None
         raise CaseError(err.message, path=label, line=line) from None
+
+
+def _read_stdin(limit: int) -> bytes:
+    stream = getattr(sys.stdin, "buffer", None)  # None when standard input is closed (`<&-`)
+    if stream is None:
+        raise CaseError("standard input is closed; give a case file instead of '-'")
+    try:
+        return bytes(stream.read(limit))
+    except (OSError, ValueError) as err:  # a closed or unreadable descriptor
+        raise CaseError(f"cannot read standard input ({getattr(err, 'strerror', None) or err})") from None
+
+
+def valid_text(case: dict[str, FactValue]) -> dict[str, FactValue]:
+    """The case with any text that is not valid Unicode repaired (U+FFFD for each bad character),
+    so it can always be stored and written as UTF-8: a bad byte never loses a consultation."""
+    for fact_id, value in case.items():
+        if isinstance(value, str) and _SURROGATE.search(value):
+            case[fact_id] = _SURROGATE.sub("\ufffd", value)
+    return case
 
 
 def _bad_key(document: Mapping[str, object], err: CaseError) -> str:
@@ -57,9 +82,11 @@ def case_from_flags(values: Mapping[str, object]) -> dict[str, FactValue]:
         if raw is None or raw == [] or raw == ():
             continue
         if fact.kind is Kind.MANY and isinstance(raw, list | tuple):
+            if any(not str(item).strip(" ,") for item in raw):  # `--when ''` says nothing: an error, not "none"
+                raise CaseError(f"{fact.flag}: an empty value is not allowed; allowed: {', '.join(fact.values)}")
             raw = [part.strip() for item in raw for part in str(item).split(",") if part.strip()]
         case[fact.id] = parse_value(fact, raw, name=fact.flag)
-    return case
+    return valid_text(case)
 
 
 def merge(file_case: Mapping[str, FactValue], flag_case: Mapping[str, FactValue]) -> dict[str, FactValue]:

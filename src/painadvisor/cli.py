@@ -43,13 +43,15 @@ class PainAdvisorGroup(TyperGroup):
         try:
             code = super().main(args, prog_name, complete_var, False, windows_expand_args, **extra)
         except typer.TyperException as err:  # Click's usage errors (Typer vendors Click)
-            code = fail(err.format_message(), err.exit_code)
+            code = fail(_with_suggestion(err.format_message()), err.exit_code)
         except PainAdvisorError as err:
             code = fail(str(err), err.exit_code)
         except (typer.Abort, KeyboardInterrupt):
             code = EXIT_INTERRUPTED
         except BrokenPipeError:
-            code = EXIT_FAILURE
+            from painadvisor.entry import quiet_broken_pipe
+
+            code = quiet_broken_pipe()
         code = code if isinstance(code, int) else 0
         if code == EXIT_INTERRUPTED:  # Typer turns Ctrl-C into a silent exit 130
             sys.stderr.write("\npainadvisor: interrupted\n")
@@ -58,12 +60,27 @@ class PainAdvisorGroup(TyperGroup):
         return code
 
 
+def _with_suggestion(message: str) -> str:
+    """Click's "'x' is not one of 'a', 'b'" with a "did you mean" added."""
+    import re
+
+    from painadvisor.vocabulary import suggest
+
+    found = re.search(r"'([^']*)' is not one of ((?:'[^']*'(?:, )?)+)", message)
+    if not found:
+        return message
+    hint = suggest(found.group(1), re.findall(r"'([^']*)'", found.group(2)))
+    return message.replace("Value error, ", "").rstrip(".") + hint + "." if hint else message
+
+
 app = typer.Typer(
     cls=PainAdvisorGroup,
     help="Advice for runners in pain: likely causes, red flags and what to do. Not a diagnosis.\n\n"
     "Run without a command, in a terminal, for the interactive consultation.",
     invoke_without_command=True,
-    add_completion=False,
+    epilog=EXAMPLES + "\n  painadvisor                (the interactive consultation)\n",
+    add_completion=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
     pretty_exceptions_show_locals=False,
 )
 
@@ -77,7 +94,7 @@ def _version(value: bool) -> None:
 @app.callback()
 def root(
     ctx: typer.Context,
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+    version: Annotated[bool, typer.Option("--version", "-V", callback=_version, is_eager=True,
                                           help="Show the version and exit.")] = False,
 ) -> None:
     """Advice for runners in pain: likely causes, red flags and what to do. Not a diagnosis.
@@ -102,8 +119,14 @@ def advise(
     force: ForceOption = False,
     explain: ExplainOption = False,
     no_save: NoSaveOption = False,
+    save: Annotated[bool, typer.Option(
+        "--save", help="Keep this consultation in the history even when the output is JSON, Markdown, a file "
+        "or a pipe (by default only text shown on a terminal is kept).")] = False,
     db: DbOption = None,
     rules: RulesOption = None,
+    training: Annotated[list[Path] | None, typer.Option(
+        "--training", metavar="PATH", help="Your training log: FIT, GPX or TCX files, Strava's activities.csv, or a "
+        "folder of them; repeatable. The load before the pain is worked out from it.")] = None,
     *,
     flags: dict[str, Any],
 ) -> None:
@@ -120,7 +143,8 @@ def advise(
             raise typer.Exit(EXIT_FAILURE)
         return
     actions.advise(case_file, flags, output_format, output, force=force, explain=explain,
-                   db=None if no_save else _db(db), rules=rules or [])
+                   db=None if no_save else _db(db), rules=rules or [], save=True if save else None,
+                   training=training or [])
 
 
 @app.command()

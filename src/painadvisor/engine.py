@@ -10,7 +10,7 @@ Every point is recorded, so the advice can say exactly why.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from painadvisor import scoring
 from painadvisor.conditions import facts_of, matched_facts, matches
@@ -232,7 +232,8 @@ def missing_facts(kb: KnowledgeBase, case: Case, limit: int = MISSING_N,
 # --- the whole advice ----------------------------------------------------------------
 
 
-def evaluate(kb: KnowledgeBase, case: Case, history: HistoryNote | None = None) -> Advice:
+def evaluate(kb: KnowledgeBase, case: Case, history: HistoryNote | None = None,
+             training: Mapping[str, object] | None = None, from_training: tuple[str, ...] = ()) -> Advice:
     matched = scoring.matched_evidence(kb, case)
     causes = rank_causes(kb, case, matched)
     red_flags = raise_red_flags(kb, case, history)
@@ -249,4 +250,6 @@ def evaluate(kb: KnowledgeBase, case: Case, history: HistoryNote | None = None) 
         history=history,
         rule_out=tuple(ranked.cause.id for ranked in causes[:3]
                        if any(ranked.cause.id in raised.flag.rule_out for raised in red_flags)),
+        training=training,
+        from_training=from_training,
     )

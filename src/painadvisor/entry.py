@@ -19,8 +19,8 @@ from typing import Any
 from painadvisor.vocabulary import FACTS, Kind
 
 _VALUE_OPTIONS = {"--case": "case_file", "--format": "output_format", "-f": "output_format",
-                  "--output": "output", "-o": "output", "--db": "db", "--rules": "rules"}
-_SWITCHES = {"--force": "force", "--explain": "explain", "--no-save": "no_save"}
+                  "--output": "output", "-o": "output", "--db": "db", "--rules": "rules", "--training": "training"}
+_SWITCHES = {"--force": "force", "--explain": "explain", "--no-save": "no_save", "--save": "save"}
 _FORMATS = ("text", "json", "markdown")
 
 
@@ -33,7 +33,7 @@ def parse_advise(args: list[str]) -> dict[str, Any] | None:
             name = fact.id.replace("_", "-")
             switches[f"--{name}"], switches[f"--no-{name}"] = f"+{fact.id}", f"-{fact.id}"
     options: dict[str, Any] = {"case_file": None, "output_format": "text", "output": None, "force": False,
-                               "explain": False, "no_save": False, "db": None, "rules": [], "flags": {}}
+                               "explain": False, "no_save": False, "save": False, "db": None, "rules": [], "training": [], "flags": {}}
     position = 0
     while position < len(args):
         word = args[position]
@@ -54,8 +54,8 @@ def parse_advise(args: list[str]) -> dict[str, Any] | None:
             value = args[position + 1]
             position += 1
         position += 1
-        if name == "--rules":
-            options["rules"].append(Path(value))
+        if name in ("--rules", "--training"):
+            options[name[2:]].append(Path(value))
         elif name in _VALUE_OPTIONS:
             options[_VALUE_OPTIONS[name]] = value
         elif facts[name].kind is Kind.MANY:
@@ -76,7 +76,7 @@ def run_fast(args: list[str]) -> int | None:
         return None
     from painadvisor import actions
     from painadvisor.caseio import case_from_flags
-    from painadvisor.errors import EXIT_FAILURE, EXIT_INTERRUPTED, PainAdvisorError, fail
+    from painadvisor.errors import EXIT_INTERRUPTED, PainAdvisorError, fail
 
     try:
         db = None
@@ -87,25 +87,63 @@ def run_fast(args: list[str]) -> int | None:
         actions.advise(options["case_file"], case_from_flags(options["flags"]),
                        actions.OutputFormat(options["output_format"]),
                        Path(options["output"]) if options["output"] else None,
-                       force=options["force"], explain=options["explain"], db=db, rules=options["rules"])
+                       force=options["force"], explain=options["explain"], db=db, rules=options["rules"],
+                       save=True if options["save"] else None, training=options["training"])
     except PainAdvisorError as err:
         return fail(str(err), err.exit_code)
     except KeyboardInterrupt:
         sys.stderr.write("\npainadvisor: interrupted\n")
         return EXIT_INTERRUPTED
     except BrokenPipeError:
-        return EXIT_FAILURE
+        return quiet_broken_pipe()
     return 0
+
+
+def quiet_broken_pipe() -> int:
+    """The reader went away (``| head``): stop quietly, as other command-line tools do."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    return 141  # 128 + SIGPIPE
+
+
+ASCII_FALLBACK = {"•": "*", "█": "#", "░": ".", "⚠": "!", "·": "-", "…": "...", "—": "-", "–": "-",
+                  "━": "=", "┃": "|", "┏": "+", "┓": "+", "┗": "+", "┛": "+", "─": "-", "│": "|", "╭": "+",
+                  "╮": "+", "╰": "+", "╯": "+", "’": "'", "‘": "'", "“": '"', "”": '"', "≥": ">=", "≤": "<=",
+                  "×": "x", "°": " deg", "é": "e", "ö": "o", "ü": "u", "ç": "c"}
+
+
+def _ascii_fallback(error: UnicodeError) -> tuple[str, int]:
+    """Characters the output cannot encode (a Windows console, LANG=C) become plain ASCII."""
+    assert isinstance(error, UnicodeEncodeError)
+    text = error.object[error.start:error.end]
+    return "".join(ASCII_FALLBACK.get(char, "?") for char in text), error.end
+
+
+def _safe_streams() -> None:
+    import codecs
+
+    codecs.register_error("painadvisor-ascii", _ascii_fallback)
+    for stream in (sys.stdout, sys.stderr):
+        encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "")
+        if encoding not in ("utf8", "utf16", "utf32") and hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="painadvisor-ascii")
 
 
 def main() -> None:
     if os.environ.get("NO_COLOR") == "":
         os.environ.pop("NO_COLOR")  # an empty NO_COLOR means "not set" (no-color.org)
+    _safe_streams()
     code = run_fast(sys.argv[1:])
     if code is None:
         from painadvisor.cli import main as full_cli
 
         full_cli()
         return
-    sys.stdout.flush()
+    try:
+        sys.stdout.flush()
+    except BrokenPipeError:
+        code = quiet_broken_pipe()
     sys.exit(code)

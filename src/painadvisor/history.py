@@ -12,7 +12,10 @@ from __future__ import annotations
 import errno
 import json
 import os
+import re
 import sqlite3
+import stat
+import sys
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -20,13 +23,15 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
-from painadvisor.errors import PainAdvisorError
+from painadvisor.errors import EXIT_USAGE, PainAdvisorError
 from painadvisor.output import write_atomically
 
 BUSY_TIMEOUT_MS = 5000
 SQLITE_HEADER = b"SQLite format 3\x00"
 TABLES = frozenset({"consultations", "schema_version"})
 PERSISTENT_DAYS = 14
+MAX_ID = 2**63 - 1  # SQLite's largest integer
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 Change = Literal["better", "same", "worse"]
 
@@ -40,6 +45,12 @@ class HistoryError(PainAdvisorError):
 
     def __str__(self) -> str:
         return f"{self.message}: {self.path}"
+
+
+class HistoryInputError(HistoryError):
+    """The history was asked for something that cannot exist: a path or an id out of range (exit 2)."""
+
+    exit_code = EXIT_USAGE
 
 
 @dataclass(frozen=True)
@@ -98,14 +109,26 @@ _COLUMNS = "id, created, version, location, triage, top_cause, case_json, advice
 _SUMMARY_COLUMNS = "id, created, version, location, triage, top_cause, case_json, '{}'"  # the advice left out
 
 
-class History:
-    """The consultations stored in one file; use as a context manager."""
+def warn_on_stderr(message: str) -> None:
+    sys.stderr.write(f"painadvisor: {message}\n")
 
-    def __init__(self, path: Path, *, create: bool = True) -> None:
+
+class History:
+    """The consultations stored in one file; use as a context manager.
+
+    Damaged rows are skipped wherever many are read (and reported once, through ``warn``),
+    so one bad row never blocks the rest.  A file or folder others can read or write is
+    made private when it is opened (reported through ``warn`` when that is impossible).
+    """
+
+    def __init__(self, path: Path, *, create: bool = True, warn: Callable[[str], None] = warn_on_stderr) -> None:
         self.path = Path(path)
+        self._warn = warn
+        self._reported: set[int] = set()
         if _prepare_file(self.path, create=create):
             _inspect(self.path)  # read-only: nothing is written to a file that is not ours
         self._db = _connect(self.path, "rw")
+        self._db.text_factory = _text  # text that is not UTF-8 is read, not refused
         try:
             self._migrate()
         except sqlite3.Error as err:
@@ -114,6 +137,7 @@ class History:
         except BaseException:
             self._db.close()
             raise
+        _make_private(self.path, warn)
 
     def __enter__(self) -> History:
         return self
@@ -140,12 +164,14 @@ class History:
         return self._select("ORDER BY created DESC, id DESC", columns=None if with_advice else _SUMMARY_COLUMNS)
 
     def get(self, record_id: int) -> Record:
-        found = self._select("WHERE id = ?", (record_id,))
+        _check_id(record_id, self.path)
+        found = self._select("WHERE id = ?", (record_id,), skip_damaged=False)
         if not found:
             raise HistoryError(f"no consultation with id {record_id}", path=self.path, record_id=record_id)
         return found[0]
 
     def delete(self, record_id: int) -> None:
+        _check_id(record_id, self.path)
         with self._transaction(f"cannot delete consultation {record_id}"):
             deleted = self._db.execute("DELETE FROM consultations WHERE id = ?", (record_id,)).rowcount
             if not deleted:
@@ -168,21 +194,42 @@ class History:
         return self._select("WHERE location = ? AND created >= ? AND created <= ? ORDER BY created, id",
                             (location, _stamp(since), _stamp(until)), columns=_SUMMARY_COLUMNS)
 
-    def _select(self, clause: str, parameters: tuple[object, ...] = (), *, columns: str | None = None) -> list[Record]:
+    def _select(self, clause: str, parameters: tuple[object, ...] = (), *, columns: str | None = None,
+                skip_damaged: bool = True) -> list[Record]:
         try:
             rows = self._db.execute(f"SELECT {columns or _COLUMNS} FROM consultations {clause}", parameters).fetchall()
         except sqlite3.Error as err:
             raise _problem(err, self.path, "cannot read the history database") from None
-        return [self._record(row) for row in rows]
+        records, damaged = [], []
+        for row in rows:
+            try:
+                records.append(self._record(row))
+            except HistoryError as err:
+                if not skip_damaged or err.record_id is None:
+                    raise
+                damaged.append(err.record_id)
+        self._report_damaged(damaged)
+        return records
 
     def _record(self, row: tuple[Any, ...]) -> Record:
         record_id, created, version, location, triage, top_cause, case_json, advice_json = row
         try:
-            return Record(record_id, datetime.fromisoformat(created).astimezone(UTC), str(version), location,
-                          triage or "", top_cause, _loads(case_json), _loads(advice_json))
-        except (TypeError, ValueError):
+            return Record(record_id, datetime.fromisoformat(created).astimezone(UTC), str(version),
+                          _optional_text(location), str(triage or ""), _optional_text(top_cause),
+                          _loads(case_json), _loads(advice_json))
+        except (TypeError, ValueError, OverflowError, RecursionError):
             raise HistoryError(f"consultation {record_id} is damaged", path=self.path,
                                record_id=record_id) from None
+
+    def _report_damaged(self, damaged: list[int]) -> None:
+        """Say once which consultations were skipped as damaged (they stay in the file)."""
+        new = sorted(record_id for record_id in set(damaged) if record_id not in self._reported)
+        if not new:
+            return
+        self._reported.update(new)
+        ids = ", ".join(str(record_id) for record_id in new[:10]) + (" ..." if len(new) > 10 else "")
+        self._warn(f"skipped {len(new)} damaged consultation{'s' if len(new) != 1 else ''} ({ids}) in {self.path}; "
+                   "'painadvisor history delete ID' removes one")
 
     @contextmanager
     def _transaction(self, action: str) -> Iterator[None]:
@@ -252,23 +299,100 @@ def _severity(case: Mapping[str, Any]) -> int | None:
 
 # Opening: the file, its header, its contents.
 
-def _prepare_file(path: Path, *, create: bool) -> bool:
-    """Check or create the file; True when it holds something to inspect before writing."""
+def exists(path: Path) -> bool:
+    """Whether something is at ``path`` (like ``Path.exists``), but a path that can never be a
+    history database (a name too long, a NUL byte) is a one-line ``HistoryInputError``."""
     try:
-        if path.is_dir():
-            raise HistoryError("the history path is a folder, not a file", path=path)
-        if path.exists():
-            with path.open("rb") as stream:
-                header = stream.read(len(SQLITE_HEADER))
-            if header and header != SQLITE_HEADER:
-                raise HistoryError("not a painadvisor history database (not SQLite); left untouched", path=path)
-            return bool(header)
-        if not create:
-            raise HistoryError("no history database here", path=path)
-        _create_private(path)
+        os.stat(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return False
     except OSError as err:
-        raise HistoryError(f"cannot open the history database ({err.strerror or err})", path=path) from None
-    return False
+        raise _os_problem(err, path) from None
+    except ValueError:
+        raise HistoryInputError("not a valid path for the history database", path=path) from None
+    return True
+
+
+def _prepare_file(path: Path, *, create: bool) -> bool:
+    """Check or create the file; True when it holds something to inspect before writing.
+
+    Only a regular file is ever opened, and without blocking: a FIFO or a device is refused."""
+    try:
+        try:
+            info = os.stat(path)
+        except FileNotFoundError:
+            if not create:
+                raise HistoryError("no history database here", path=path) from None
+            _create_private(path)
+            return False
+        if stat.S_ISDIR(info.st_mode):
+            raise HistoryError("the history path is a folder, not a file", path=path)
+        if not stat.S_ISREG(info.st_mode):
+            raise HistoryError("the history path is not a regular file (a FIFO, socket or device); left untouched",
+                               path=path)
+        from painadvisor.yamlio import read_regular_file
+
+        header = read_regular_file(path, len(SQLITE_HEADER))
+        if header and header != SQLITE_HEADER:
+            raise HistoryError("not a painadvisor history database (not SQLite); left untouched", path=path)
+        return bool(header)
+    except OSError as err:
+        raise _os_problem(err, path) from None
+    except ValueError:
+        raise HistoryInputError("not a valid path for the history database", path=path) from None
+
+
+def _os_problem(err: OSError, path: Path) -> HistoryError:
+    if err.errno == errno.ENAMETOOLONG:
+        return HistoryInputError("cannot use this path for the history database (file name too long)", path=path)
+    if err.errno == errno.EINVAL:  # read_regular_file: not a regular file
+        return HistoryError("the history path is not a regular file (a FIFO, socket or device); left untouched",
+                            path=path)
+    return HistoryError(f"cannot open the history database ({err.strerror or err})", path=path)
+
+
+def _check_id(record_id: int, path: Path) -> None:
+    if not 0 < record_id <= MAX_ID:
+        raise HistoryInputError(f"no consultation with id {record_id} (ids are whole numbers from 1 to {MAX_ID})",
+                                path=path, record_id=None)
+
+
+def _make_private(path: Path, warn: Callable[[str], None]) -> None:
+    """The history file (and its -wal and -shm files) readable by the user only, and its folder
+    writable by nobody else: tightened when they are not (a folder only when it holds nothing
+    but the history), reported when that is impossible."""
+    problems = []
+    ours = {path.name, f"{path.name}-wal", f"{path.name}-shm", f"{path.name}-journal"}
+    for name in sorted(ours):
+        with suppress(FileNotFoundError):
+            item = path.with_name(name)
+            mode = stat.S_IMODE(os.stat(item).st_mode)
+            if mode & 0o077 and not _chmod(item, mode & 0o700):
+                problems.append(f"{item} can be read by others")
+    with suppress(FileNotFoundError):
+        folder = path.absolute().parent
+        mode = stat.S_IMODE(os.stat(folder).st_mode)
+        if mode & 0o022 and not mode & stat.S_ISVTX:  # others could swap the file (a sticky folder stops that)
+            if not (_only(folder, ours) and _chmod(folder, mode & 0o700)):
+                problems.append(f"its folder {folder} can be written by others")
+    if problems:
+        warn(f"the history is not private and could not be made so: {'; '.join(problems)}")
+
+
+def _only(folder: Path, names: set[str]) -> bool:
+    """The folder holds nothing but these names (so it is the history's own folder)."""
+    try:
+        return set(os.listdir(folder)) <= names
+    except OSError:
+        return False
+
+
+def _chmod(path: Path, mode: int) -> bool:
+    try:
+        os.chmod(path, mode)
+    except OSError:
+        return False
+    return True
 
 
 def _create_private(path: Path) -> None:
@@ -375,7 +499,20 @@ def _export_line(record: Record) -> str:
 
 
 def _dumps(document: Mapping[str, Any]) -> str:
-    return json.dumps(dict(document), sort_keys=False, ensure_ascii=False)
+    """JSON text that is always valid UTF-8: a lone surrogate (a byte that was not UTF-8) becomes U+FFFD."""
+    text = json.dumps(dict(document), sort_keys=False, ensure_ascii=False)
+    return _SURROGATE.sub("\ufffd", text)
+
+
+def _text(data: bytes) -> str:
+    """A text column as read: bytes that are not UTF-8 become U+FFFD instead of failing the read."""
+    return data.decode("utf-8", "replace")
+
+
+def _optional_text(value: object) -> str | None:
+    if value is not None and not isinstance(value, str):
+        raise TypeError("not text")
+    return value
 
 
 def _loads(text: object) -> dict[str, Any]:

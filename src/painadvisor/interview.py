@@ -24,8 +24,9 @@ MIN_SHIFT = 0.05  # an answer expected to move the scores less than this is not 
 CLEAR_LEAD = 0.70  # a leader this likely ...
 CLEAR_SHIFT = 0.15  # ... is settled unless a question could move the scores this much
 STABLE_ANSWERS = 2  # ... and it must have led for this many answers
-MAX_QUESTIONS = 20
-ADAPTIVE_ESTIMATE = 4  # questions the adaptive part usually adds
+MAX_QUESTIONS = 20  # the adaptive part stops here; screening never does
+ADAPTIVE_ESTIMATE = 4
+ESCALATION_SCREEN = 0.20  # a cause this likely has its escalation screened like a red flag  # questions the adaptive part usually adds
 PLACE_FACTS = {"location"}  # which red flags matter depends on where it hurts
 
 Answer = FactValue | None  # None: skipped / don't know; () for "none of these"
@@ -45,13 +46,16 @@ class Interview:
         default_factory=list)
 
     def next_question(self) -> Question | None:
-        open_questions = [question for question in self.kb.questions if self._applies(question)]
-        if not open_questions or len(self.asked) >= MAX_QUESTIONS:
+        open_questions = sorted((question for question in self.kb.questions if self._applies(question)),
+                                key=lambda question: question.priority)  # stable: file order within
+        if not open_questions:
             return None
         for rank in (lambda q: q.start, lambda q: q.core, self._screens_now):
             for question in open_questions:
                 if rank(question):
-                    return question
+                    return question  # never skipped to save a question
+        if len(self.asked) >= MAX_QUESTIONS:
+            return None
         estimator = scoring.ShiftEstimator(self.kb, self.case)
         shifts = [(estimator.shift(question.fact, self._answers(question)), index)
                   for index, question in enumerate(open_questions)]
@@ -129,13 +133,24 @@ class Interview:
         return self._possibly(question.when) and self._screens_now(question)
 
     def _screens_now(self, question: Question) -> bool:
-        """Whether the answer could still raise a red flag that is not raised yet."""
+        """Whether the answer could still raise a red flag that is not raised yet, or raise the
+        level of a cause that is already likely (its ``escalate``)."""
         raised = {raised.flag.id for raised in self.red_flags()}
         flags = [flag for flag in self.kb.red_flags if flag.id not in raised]
         absent = screening.known_absent(self.case, self.offered)
         settled = frozenset(fact for fact in self.skipped if fact not in PLACE_FACTS
                             and FACTS_BY_ID[fact].kind is not Kind.MANY)
-        return bool(screening.screens(question, flags, self.case, absent, settled))
+        if screening.screens(question, flags, self.case, absent, settled):
+            return True
+        for ranked in rank_causes(self.kb, self.case):
+            if ranked.score < ESCALATION_SCREEN:
+                break
+            escalate = ranked.cause.escalate
+            if escalate is not None and not matches(escalate.when, self.case):
+                leaves = screening.open_leaves(escalate.when, self.case, absent, settled)
+                if leaves and any(screening.asks(question, leaf) for leaf in leaves):
+                    return True
+        return False
 
     def _possibly(self, condition: Condition) -> bool:
         """Whether ``condition`` holds, or might if the runner skipped where it hurts."""

@@ -2,29 +2,48 @@
 
 The cache lives in the user's cache folder (``PAINADVISOR_CACHE_DIR`` overrides it;
 ``PAINADVISOR_NO_CACHE=1`` turns it off) and is keyed by every rule file's path,
-size, modification time and inode, and by painadvisor's and Python's versions: any
-change to a rule file means a new key.  A cache file carries a checksum of its
-contents; one that is stale, truncated, corrupt or unreadable is ignored and
+size, modification time and inode, by the modification times of painadvisor's own
+code that builds the knowledge base, and by painadvisor's and Python's versions: any
+change to a rule file or to that code means a new key.
+
+It is data, never code: JSON written by a generic converter over the named tuples
+and dataclasses of ``models`` and ``scoring`` (so a field added to them later is
+cached too), read back by building only those classes.  A cache file carries a
+checksum of its contents; one that is stale, truncated, corrupt, unreadable, not a
+regular file, not owned by the user or writable by anyone else is ignored and
 rebuilt, silently.  Writing it is best effort and never fails a run.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import hashlib
+import json
 import os
-import pickle
+import stat
 import sys
 import tempfile
-from collections.abc import Iterator
+import types
+import typing
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
+from typing import Any
 
 from painadvisor import __version__
 from painadvisor.models import KnowledgeBase
 
-FORMAT = b"painadvisor-kb-cache/1\n"
+FORMAT = b"painadvisor-kb-cache/2 json\n"
 _DIGEST = 32
+SUFFIX = ".json"
+MAX_BYTES = 512 * 1024 * 1024
+# painadvisor's own code that builds, checks or shapes the knowledge base: a change to any of it
+# (an edit, an upgrade in place) must never be served a cache made by the old code.
+BUILDERS = ("knowledge.py", "likelihood.py", "rulefields.py", "models.py", "vocabulary.py", "kbcache.py",
+            "screening.py", "scoring.py", "conditions.py", "yamlio.py", "errors.py")
+_HERE = Path(__file__).resolve().parent
+_UID = os.getuid() if hasattr(os, "getuid") else None
 
 
 @contextmanager
@@ -46,9 +65,13 @@ def cache_dir() -> Path | None:
     override = os.environ.get("PAINADVISOR_CACHE_DIR")
     if override:
         return Path(override)
+    from painadvisor.errors import PainAdvisorError
     from painadvisor.paths import user_cache_dir
 
-    return user_cache_dir()
+    try:
+        return user_cache_dir()
+    except PainAdvisorError:
+        return None  # no home folder: run without a cache
 
 
 def cache_path(files: list[Path]) -> Path | None:
@@ -57,50 +80,315 @@ def cache_path(files: list[Path]) -> Path | None:
     if folder is None:
         return None
     key = hashlib.sha256(FORMAT + __version__.encode() + sys.version.encode())
-    for path in files:
-        try:
+    try:
+        for name in BUILDERS:
+            info = (_HERE / name).stat()
+            key.update(f"{name}\0{info.st_size}\0{info.st_mtime_ns}\n".encode())
+        for path in files:
             info = path.stat()
-        except OSError:
-            return None  # a file that cannot be read is reported by a real load
-        key.update(f"{path.resolve()}\0{info.st_size}\0{info.st_mtime_ns}\0{info.st_ino}\0{info.st_ctime_ns}\n"
-                   .encode())
-    return folder / f"kb-{key.hexdigest()[:32]}.pickle"
+            key.update(f"{path.resolve()}\0{info.st_size}\0{info.st_mtime_ns}\0{info.st_ino}\0{info.st_ctime_ns}\n"
+                       .encode("utf-8", "surrogateescape"))
+    except (OSError, ValueError, RuntimeError):
+        return None  # a file that cannot be read is reported by a real load
+    return folder / f"kb-{key.hexdigest()[:32]}{SUFFIX}"
 
 
 def load(path: Path | None) -> KnowledgeBase | None:
+    """The cached knowledge base at ``path``, or None when there is none that can be trusted."""
     if path is None:
         return None
-    try:
-        blob = path.read_bytes()
-    except OSError:
+    blob = _read_trusted(path)
+    if blob is None:
         return None
     head, digest, payload = blob[:len(FORMAT)], blob[len(FORMAT):len(FORMAT) + _DIGEST], blob[len(FORMAT) + _DIGEST:]
     if head != FORMAT or hashlib.sha256(payload).digest() != digest:
         return None
     try:
         with without_gc():
-            kb = pickle.loads(payload)
+            kb = decode(payload)
     except Exception:  # noqa: BLE001 - any damage means: rebuild
         return None
     return kb if isinstance(kb, KnowledgeBase) else None
 
 
+def _read_trusted(path: Path) -> bytes | None:
+    """The file's bytes if it is a regular file of this user's that nobody else can write."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+    try:
+        descriptor = os.open(path, flags)
+    except (OSError, ValueError):
+        return None
+    try:
+        info = os.fstat(descriptor)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_BYTES or info.st_mode & 0o022:
+            return None
+        if _UID is not None and info.st_uid != _UID:
+            return None
+        with os.fdopen(os.dup(descriptor), "rb") as stream:
+            return stream.read(MAX_BYTES + 1)
+    except OSError:
+        return None
+    finally:
+        os.close(descriptor)
+
+
 def store(path: Path | None, kb: KnowledgeBase) -> None:
     if path is None:
         return
-    payload = pickle.dumps(kb, protocol=pickle.HIGHEST_PROTOCOL)
+    try:
+        payload = encode(kb)
+    except (TypeError, ValueError, RecursionError):
+        return  # something the converter does not know: run without a cache
     temporary: str | None = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".kb-", suffix=".tmp")
+        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".kb-{os.getpid()}-", suffix=".tmp")
         with os.fdopen(handle, "wb") as stream:
             stream.write(FORMAT + hashlib.sha256(payload).digest() + payload)
         os.replace(temporary, path)
         temporary = None
-        for old in path.parent.glob("kb-*.pickle"):
-            if old != path:
-                old.unlink(missing_ok=True)
+        _remove_others(path)
     except OSError:
         if temporary is not None:
             with suppress(OSError):
                 os.unlink(temporary)
+
+
+def _remove_others(path: Path) -> None:
+    """Older caches (pickles of earlier versions too) and temporary files of writers that died."""
+    from painadvisor.output import remove_stale_temporaries
+
+    for old in path.parent.glob("kb-*"):
+        if old != path and old.name.endswith((SUFFIX, ".pickle")):
+            with suppress(OSError):
+                old.unlink()
+    remove_stale_temporaries(path.parent, pattern=r"^\.kb-(\d+)-[^/]*\.tmp$")
+
+
+# --- the generic converter ------------------------------------------------------------
+#
+# A tuple is a JSON array; everything else that is not a JSON scalar is an object with one
+# key naming its type: {"Leaf": [fields...]} for a class of ``models`` or ``scoring``,
+# {"~frozenset": [...]}, {"~set": [...]} and {"~dict": [key, value, ...]} (keys need not be
+# text).  A list (mutable, never in a frozen knowledge base) is refused: no cache is written
+# rather than one that would read back different (derived data, ``KnowledgeBase.cache``, is
+# written without what cannot be written).  Large packs repeat the same conditions
+# many times, so a named tuple or frozenset equal (same types too) to one written before is
+# written {"~ref": [n]}: the n-th named tuple or frozenset written out in full, counting each
+# when it is complete.  Decoding builds only these types.
+
+
+def _classes() -> dict[str, type]:
+    """The named tuples and dataclasses of the modules whose objects make up a knowledge base."""
+    from painadvisor import models, scoring
+
+    found: dict[str, type] = {}
+    for module in (models, scoring):
+        for name, value in vars(module).items():
+            if (isinstance(value, type) and value.__module__ == module.__name__
+                    and (dataclasses.is_dataclass(value) or (issubclass(value, tuple) and hasattr(value, "_fields")))):
+                found[name] = value
+    return found
+
+
+def _field_names(cls: type) -> tuple[str, ...] | None:
+    """The fields a class is built from, in order (None: a named tuple, built from its items)."""
+    if dataclasses.is_dataclass(cls):
+        return tuple(item.name for item in dataclasses.fields(cls) if item.init)
+    return None
+
+
+def encode(kb: KnowledgeBase) -> bytes:
+    return _Encoder().dumps(kb)
+
+
+class _Encoder:
+    def __init__(self) -> None:
+        classes = _classes()
+        self.fields = {cls: _field_names(cls) for cls in classes.values()}
+        self.names = {cls: name for name, cls in classes.items()}
+        # Fields that take no part in equality hold derived data (KnowledgeBase.cache): what of it
+        # cannot be written is left out, to be worked out again when needed.
+        self.derived = {cls: {item.name for item in dataclasses.fields(cls) if not item.compare}
+                        for cls in classes.values() if dataclasses.is_dataclass(cls)}
+        self.written: dict[object, int] = {}  # the key of a shared value -> its number
+        self.count = 0  # named tuples and frozensets written in full so far
+
+    def dumps(self, value: Any) -> bytes:
+        encoded, _ = self.convert(value)
+        return json.dumps(encoded, ensure_ascii=False, separators=(",", ":"), allow_nan=True).encode(
+            "utf-8", "surrogatepass")
+
+    def convert(self, value: Any) -> tuple[Any, object]:
+        """The value as JSON, and a key that is equal only for values equal in every part and type
+        (None: a value that is not shared, such as one holding a dict)."""
+        kind = type(value)
+        if kind is str:
+            return value, value  # no key of another kind is a str
+        if value is None:
+            return value, ()
+        if kind is int or kind is float or kind is bool:
+            return value, (kind, value)
+        if kind is tuple:
+            items, keys = self.convert_all(value)
+            return items, None if keys is None else ((), keys)
+        if kind in self.names:
+            own = self.fields[kind]
+            if own is not None:  # a dataclass: never shared
+                values = [self.writable(getattr(value, name)) if name in self.derived[kind] else getattr(value, name)
+                          for name in own]
+                return {self.names[kind]: self.convert_all(values)[0]}, None
+            return self.shared(self.names[kind], value)
+        if kind is frozenset:
+            return self.shared("~frozenset", value)
+        if kind is set:
+            return {"~set": self.convert_all(value)[0]}, None
+        if kind is dict:
+            return {"~dict": self.convert_all([part for pair in value.items() for part in pair])[0]}, None
+        raise TypeError(f"cannot cache a {kind.__name__}")  # a list among them: it would come back a tuple
+
+    def writable(self, value: Any) -> Any:
+        """Derived data without the entries this converter cannot write."""
+        if type(value) is not dict:
+            return value
+        return {key: item for key, item in value.items() if self.knows(key) and self.knows(item)}
+
+    def knows(self, value: Any) -> bool:
+        kind = type(value)
+        if value is None or kind in (str, int, float, bool):
+            return True
+        if kind in (tuple, frozenset, set) or (kind in self.names and self.fields[kind] is None):
+            return all(self.knows(item) for item in value)
+        if kind is dict:
+            return all(self.knows(key) and self.knows(item) for key, item in value.items())
+        if kind in self.names:
+            return all(self.knows(getattr(value, name)) for name in self.fields[kind] or ())
+        return False
+
+    def convert_all(self, values: Any) -> tuple[list[Any], tuple[object, ...] | None]:
+        items: list[Any] = []
+        keys: list[object] = []
+        for value in values:
+            if type(value) is str:  # the most common case, inline: large packs have millions
+                items.append(value)
+                keys.append(value)
+            else:
+                item, key = self.convert(value)
+                items.append(item)
+                keys.append(key)
+        return items, None if None in keys else tuple(keys)
+
+    def shared(self, tag: str, value: Any) -> tuple[Any, object]:
+        """A named tuple or frozenset: in full, or as a reference to an equal one written before."""
+        items, keys = self.convert_all(value)
+        key = None if keys is None else (tag, keys)
+        number = self.written.get(key) if key is not None else None
+        if number is not None:
+            return {"~ref": [number]}, ("#", number)
+        number = self.count
+        self.count += 1
+        if key is not None:
+            self.written[key] = number
+        return {tag: items}, None if key is None else ("#", number)
+
+
+def decode(payload: bytes) -> Any:
+    written: list[Any] = []  # the named tuples and frozensets in the order they were written in full
+    keep = written.append
+
+    def shared(build: Callable[[list[Any]], Any]) -> Callable[[list[Any]], Any]:
+        def build_and_keep(items: list[Any]) -> Any:
+            value = build(items)
+            keep(value)
+            return value
+        return build_and_keep
+
+    builders: dict[str, Callable[[list[Any]], Any]] = {
+        "~frozenset": shared(_frozenset),
+        "~set": lambda items: set(_tuples(items)),
+        "~dict": _dict,
+        "~ref": lambda items: written[items[0]],
+    }
+    for name, cls in _classes().items():
+        builders[name] = _builder(cls) if _field_names(cls) is not None else shared(_builder(cls))
+
+    def hook(mapping: dict[str, Any]) -> Any:
+        if len(mapping) == 1:
+            for tag, items in mapping.items():
+                if type(items) is list:
+                    return builders[tag](items)
+        raise ValueError("not a cached value")
+
+    return json.loads(payload.decode("utf-8", "surrogatepass"), object_hook=hook)
+
+
+def _builder(cls: type) -> Callable[[list[Any]], Any]:
+    """Builds ``cls`` from its fields' values as decoded, turning arrays back into tuples in the
+    fields whose type may hold a tuple (all of them, when the types cannot be read)."""
+    names = _field_names(cls)
+    arrays = _array_fields(cls, names if names is not None else cls._fields)  # type: ignore[attr-defined]
+    if names is None and not any(arrays):
+        make: Callable[[list[Any]], Any] = cls._make  # type: ignore[attr-defined]
+        return make  # which checks the number of fields
+    values = _values(len(arrays), [position for position, array in enumerate(arrays) if array])
+    if names is None:
+        make = cls._make  # type: ignore[attr-defined]
+        return lambda items: make(values(items))
+    return lambda items: cls(*values(items))
+
+
+def _values(size: int, arrays: list[int]) -> Callable[[list[Any]], list[Any]]:
+    """Checks the number of fields and turns the arrays at positions ``arrays`` into tuples."""
+    def values(items: list[Any]) -> list[Any]:
+        if len(items) != size:
+            raise ValueError("the fields have changed")
+        for position in arrays:
+            if type(items[position]) is list:
+                items[position] = _tuple(items[position])
+        return items
+    return values
+
+
+def _array_fields(cls: type, names: tuple[str, ...]) -> list[bool]:
+    """For each field, whether its value may be a tuple (stored as a JSON array)."""
+    try:
+        hints = typing.get_type_hints(cls)
+        return [_may_be_tuple(hints[name]) for name in names]
+    except Exception:  # noqa: BLE001 - types that cannot be resolved: convert every field
+        return [True] * len(names)
+
+
+def _may_be_tuple(hint: Any) -> bool:
+    """A tuple at the top of ``hint`` (through unions): other containers are tagged, so they are
+    rebuilt by their own decoder, and named tuples by theirs."""
+    origin = typing.get_origin(hint)
+    if hint is tuple or origin is tuple or hint is Any or hint is object:
+        return True
+    if origin is typing.Union or origin is types.UnionType:
+        return any(_may_be_tuple(arg) for arg in typing.get_args(hint))
+    if isinstance(hint, type):
+        return False
+    return origin is None  # a type this cannot read: assume it may
+
+
+def _tuples(items: list[Any]) -> list[Any]:
+    """Items with every JSON array among them back as a tuple."""
+    return [_tuple(item) if type(item) is list else item for item in items]
+
+
+def _tuple(items: list[Any]) -> tuple[Any, ...]:
+    return tuple([_tuple(item) if type(item) is list else item for item in items])
+
+
+def _frozenset(items: list[Any]) -> frozenset[Any]:
+    try:
+        return frozenset(items)
+    except TypeError:  # an array among the items: a tuple
+        return frozenset(_tuples(items))
+
+
+def _dict(items: list[Any]) -> dict[Any, Any]:
+    if len(items) % 2:
+        raise ValueError("a key without a value")
+    parts = iter(_tuples(items))
+    return dict(zip(parts, parts, strict=True))

@@ -7,7 +7,9 @@ conditions are plain data that the engine interprets.
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
@@ -35,6 +37,9 @@ from painadvisor.vocabulary import Kind
 from painadvisor.yamlio import load_json, load_yaml, read_text
 
 SECTIONS = ("sources", "causes", "red_flags", "tips", "questions", "examples")
+# Top-level keys beside the sections.  ``overrides_builtin_safety: true`` is the visible choice a pack
+# must make to replace (and so perhaps narrow or silence) a red flag of the built-in pack.
+PACK_KEYS = ("overrides_builtin_safety",)
 
 
 def builtin_rules_dir() -> Path:
@@ -51,25 +56,72 @@ def rule_files(paths: Iterable[Path]) -> list[Path]:
     """The rule files in ``paths``: files as given, folders' *.yaml, *.yml and *.json in name order."""
     files: list[Path] = []
     for path in paths:
-        if path.is_dir():
-            files.extend(sorted(item for item in path.iterdir() if item.suffix in RULE_SUFFIXES))
+        if _is_folder(path):
+            files.extend(sorted(item for item in _listing(path) if item.suffix in RULE_SUFFIXES))
         else:
-            files.append(path)
+            files.append(path)  # a file that cannot be read is reported when it is read
     return files
 
 
-def pack_paths(extra: Iterable[Path] = ()) -> list[Path]:
-    """The built-in rules, then the packs in ``$PAINADVISOR_RULES`` (a path list), then ``extra``."""
+def pack_paths(extra: Iterable[Path | str] = ()) -> list[Path]:
+    """The built-in rules, then the packs in ``$PAINADVISOR_RULES`` (a path list), then ``extra``
+    (each checked: an empty name, a missing or unreadable path is a one-line ``UsageError``)."""
     listed = [Path(item) for item in os.environ.get("PAINADVISOR_RULES", "").split(os.pathsep) if item.strip()]
-    paths = [builtin_rules_dir(), *listed, *extra]
+    for item in extra:
+        if not str(item).strip():
+            raise UsageError("--rules needs a rule pack (a file or folder); '' is not one")
+    paths = [builtin_rules_dir(), *listed, *(Path(item) for item in extra)]
     for path in paths[1:]:
-        if not path.exists():
-            raise UsageError(f"no rule pack at {path} (from --rules or PAINADVISOR_RULES)")
+        _check_pack(path)
     return paths
 
 
+def _check_pack(path: Path) -> None:
+    """A pack is a readable folder or a regular file; anything else is reported before any work."""
+    where = "(from --rules or PAINADVISOR_RULES)"
+    try:
+        mode = os.stat(path).st_mode
+    except (FileNotFoundError, NotADirectoryError):
+        raise UsageError(f"no rule pack at {path} {where}") from None
+    except (OSError, ValueError) as err:
+        reason = "the name is too long" if getattr(err, "errno", None) == errno.ENAMETOOLONG else (
+            getattr(err, "strerror", None) or str(err))
+        raise UsageError(f"cannot read the rule pack at {path} {where}: {reason}") from None
+    if stat.S_ISDIR(mode):
+        _listing(path)
+    elif not stat.S_ISREG(mode):
+        raise UsageError(f"the rule pack at {path} is not a file or folder (a FIFO, socket or device) {where}")
+
+
+def _is_folder(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except (OSError, ValueError):
+        return False
+
+
+def _listing(folder: Path) -> list[Path]:
+    try:
+        return list(folder.iterdir())
+    except OSError as err:
+        raise UsageError(f"cannot read the rule pack folder {folder}: {err.strerror or err}") from None
+
+
+def override_warnings(kb: KnowledgeBase) -> list[str]:
+    """One line per built-in red flag a pack replaced (``rules check`` prints them)."""
+    return [f"warning: {path}: replaces the built-in red flag '{flag_id}' (overrides_builtin_safety: true); "
+            "its advice is no longer the built-in one" for flag_id, path in kb.overrides]
+
+
+def _is_builtin(path: str) -> bool:
+    try:
+        return Path(path).resolve().parent == builtin_rules_dir()
+    except (OSError, RuntimeError):
+        return False
+
+
 def load_knowledge_base(paths: Iterable[Path] | None = None, *, cache: bool = True,
-                        packs: Iterable[Path] = ()) -> KnowledgeBase:
+                        packs: Iterable[Path | str] = ()) -> KnowledgeBase:
     """The validated knowledge base from ``paths`` (default: the built-in rules and the user's
     packs, see ``pack_paths``), cached."""
     files = rule_files(pack_paths(packs) if paths is None else paths)
@@ -118,6 +170,7 @@ def build(files: list[Path]) -> KnowledgeBase:
         sources=dict(reader.sources),
         questions=tuple(reader.questions.values()),
         examples=tuple(reader.examples.values()),
+        overrides=tuple(reader.overrides),
     )
 
 
@@ -126,6 +179,7 @@ def _located_problems(text: str, name: str, problems: list[str]) -> list[str]:
     (JSON is read without them, which is several times faster)."""
     try:
         located = _Reader()
+        located.relocating = True  # earlier files are not read again: what they define is not known
         located.read_file(load_yaml(text, name), name)
     except PainAdvisorError:
         return problems
@@ -148,6 +202,11 @@ class _Reader:
         self.cited: list[tuple[str, int | None, str]] = []  # (origin, line, source id)
         self.tip_causes: list[tuple[str, int | None, str]] = []
         self.flag_refs: list[tuple[str, int | None, str]] = []
+        self.builtin_flags: set[str] = set()  # red flags the built-in pack defines
+        self.overrides: list[tuple[str, str]] = []  # (built-in red flag, the file that replaced it)
+        self.in_builtin = False
+        self.may_override_safety = False
+        self.relocating = False  # reading one JSON file again only for its line numbers
 
     def problem(self, line: int | None, message: str) -> None:
         self.problems.append(f"{self.path}:{line}: {message}" if line else f"{self.path}: {message}")
@@ -162,10 +221,11 @@ class _Reader:
         if not isinstance(document, dict):
             self.problem(getattr(document, "line", None), "a rule file must be a mapping of sections")
             return
+        self.read_pack_keys(document)
         for key in document:
-            if key not in SECTIONS:
+            if key not in SECTIONS and key not in PACK_KEYS:
                 self.problem(field.line_of(document, key), f"unknown section '{key}'{field.hint(key, SECTIONS)}; "
-                             f"allowed: {', '.join(SECTIONS)}")
+                             f"allowed: {', '.join(SECTIONS + PACK_KEYS)}")
         readers: dict[str, tuple[Callable[[dict[str, Any]], Any], dict[str, Any]]] = {
             "sources": (self.read_source, self.sources),
             "causes": (self.read_cause, self.causes),
@@ -196,11 +256,42 @@ class _Reader:
                 self.problem(field.line_of(entry, "id"), f"duplicate id '{item.id}' (first in "
                              f"{into[item.id].origin}); add 'override: true' to replace it")
                 continue
-            if overrides and item.id not in into:
+            if overrides and item.id not in into and not self.relocating:
                 self.problem(field.line_of(entry, "override"), f"'{item.id}' says override: true, but no earlier "
                              f"'{item.id}' is loaded to override")
                 continue
+            if section == "red_flags" and not self.safe_override(item.id, overrides, field.line_of(entry, "override")):
+                continue
             into[item.id] = item
+
+    def read_pack_keys(self, document: dict[str, Any]) -> None:
+        """Whether this file is the built-in pack's, and whether it may replace built-in red flags."""
+        self.in_builtin = _is_builtin(self.path)
+        choice = document.get("overrides_builtin_safety", False)
+        if not isinstance(choice, bool):
+            self.problem(field.line_of(document, "overrides_builtin_safety"),
+                         "overrides_builtin_safety must be true or false")
+        self.may_override_safety = choice is True
+
+    def red_flag_origin(self, flag_id: str) -> str:
+        flag = self.red_flags.get(flag_id)
+        return flag.origin if flag is not None else "the built-in pack"
+
+    def safe_override(self, flag_id: str, overrides: bool, line: int | None) -> bool:
+        """A pack may add red flags; replacing a built-in one takes ``overrides_builtin_safety: true``
+        at the top of its file, and is recorded (False: refused, and reported)."""
+        if self.in_builtin:
+            self.builtin_flags.add(flag_id)
+            return True
+        if not overrides or flag_id not in self.builtin_flags:
+            return True
+        if not self.may_override_safety:
+            self.problem(line, f"red flag '{flag_id}' is built in (first in {self.red_flag_origin(flag_id)}): a pack "
+                         "may add red flags, but replacing or narrowing a built-in one needs "
+                         "'overrides_builtin_safety: true' at the top of the file")
+            return False
+        self.overrides.append((flag_id, self.path))
+        return True
 
     # --- entries -----------------------------------------------------------------
 
@@ -241,7 +332,7 @@ class _Reader:
     def read_question(self, entry: dict[str, Any]) -> Question | None:
         got = self.fields(entry, "question", {"id": field.ident, "fact": field.fact_id, "text": field.text}, {
             "help": field.text, "choices": field.anything, "none_label": field.text, "when": self.condition,
-            "start": field.flag, "core": field.flag, "screens": self.flag_ids, "screen_when": self.condition,
+            "start": field.flag, "core": field.flag, "priority": field.priority, "screens": self.flag_ids, "screen_when": self.condition,
         })
         if got is None:
             return None

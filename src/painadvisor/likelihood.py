@@ -62,7 +62,7 @@ def place_weights(cause: Cause) -> dict[str, tuple[float, str]]:
         under = [own[place][0] for place in places_of(coarse)]
         top = max(under)
         mean = top + math.log(sum(math.exp(weight - top) for weight in under) / len(under))
-        where = "the ankle in general" if coarse == "ankle" else f"somewhere in the {coarse}"
+        where = "the ankle in general" if coarse == "ankle" else f"somewhere in the {coarse.replace('-', ' ')}"
         weights[coarse] = (round(mean, 2), f"pain {where}" if mean > MISMATCH / 2
                            else f"pain {where}, where this rarely hurts")
     return weights
@@ -92,7 +92,7 @@ def _absent_evidence(evidence: tuple[Evidence, ...]) -> tuple[Evidence, ...]:
         if item.weight <= 0 or not signs or signs & explicit:
             continue
         weight = -min(ABSENT_CAP, round(ABSENT_SHARE * item.weight, 2))
-        names = " or ".join(sorted(signs))
+        names = " or ".join(sorted(sign.replace("-", " ") for sign in signs))
         condition = (Leaf("signs_absent", values=frozenset(signs)) if len(signs) == 1 else
                      AllOf(tuple(Leaf("signs_absent", values=frozenset([sign])) for sign in sorted(signs))))
         derived.append(Evidence(condition, weight, f"no {names}, which this usually brings", item.line))

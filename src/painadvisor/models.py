@@ -144,6 +144,7 @@ class Question:
     when: Condition | None = None
     start: bool = False
     core: bool = False  # asked of every runner right after the opening (what every clinician asks)
+    priority: int = 50  # among questions of the same rank, lower is asked first
     screens: tuple[str, ...] = ()  # documentation only: screening is derived from the red flags
     screen_when: Condition | None = None
     origin: str = ""
@@ -169,6 +170,7 @@ class KnowledgeBase:
     sources: dict[str, Source] = field(default_factory=dict)
     questions: tuple[Question, ...] = ()
     examples: tuple[Example, ...] = ()
+    overrides: tuple[tuple[str, str], ...] = ()  # (built-in red flag id, the pack file that replaced it)
     cache: dict[str, object] = field(default_factory=dict, compare=False, repr=False)  # derived data (the index)
 
     def cause(self, cause_id: str) -> Cause:
@@ -266,3 +268,5 @@ class Advice:
     missing: tuple[str, ...]
     history: HistoryNote | None = None
     rule_out: tuple[str, ...] = ()  # causes a raised red flag warns of, shown among the first three
+    training: Mapping[str, object] | None = None  # the training-log summary, when one was read
+    from_training: tuple[str, ...] = ()  # facts of the case that came from the training log

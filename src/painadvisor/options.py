@@ -26,6 +26,10 @@ PANELS = {
     "trend": "When and how it started", "severity": "When and how it started",
     "signs": "What else is going on", "recent_immobility": "What else is going on",
     "previous_same_injury": "What else is going on", "note": "What else is going on",
+    "mechanism": "When and how it started", "eases_soon_after_stopping": "When and how it started",
+    "eased_off": "When and how it started", "signs_absent": "What else is going on",
+    "back_pain": "What else is going on", "risk_factors": "What else is going on",
+    "missed_periods": "What else is going on", "restricted_eating": "What else is going on",
 }
 TRAINING_PANEL = "The runner and the training"
 

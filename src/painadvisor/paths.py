@@ -16,7 +16,14 @@ APP = "painadvisor"
 
 def _xdg(variable: str, fallback: str) -> Path:
     value = os.environ.get(variable, "")
-    return Path(value) if os.path.isabs(value) else Path.home() / fallback
+    if os.path.isabs(value):
+        return Path(value)
+    try:
+        return Path.home() / fallback
+    except (RuntimeError, KeyError, OSError):  # no HOME and no entry in the password database
+        from painadvisor.errors import UsageError
+
+        raise UsageError(f"cannot find your home folder: set HOME or {variable}") from None
 
 
 def user_data_dir() -> Path:

@@ -22,7 +22,7 @@ def db_path(option: Path | None) -> Path:
     """``--db``, else ``$PAINADVISOR_DB``, else the user's data folder."""
     from painadvisor.history import default_db_path
 
-    return option if option is not None else default_db_path()
+    return option.expanduser() if option is not None else default_db_path()
 
 
 def history_note(case: Case, history: History, now: datetime | None = None) -> HistoryNote | None:

@@ -144,8 +144,14 @@ _FALSE_WORDS = {"false", "no", "n"}
 
 
 def suggest(word: str, choices: tuple[str, ...] | list[str]) -> str:
-    """A "did you mean" hint, or an empty string."""
-    close = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
+    """A "did you mean" hint, or an empty string: a close spelling, else an id that the word
+    starts or names a part of ("itb" for "itb-syndrome")."""
+    word = str(word)
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    if not close and len(word) >= 2:
+        lowered = word.lower()
+        close = [choice for choice in choices if choice.startswith(lowered)
+                 or lowered in choice.replace(".", "-").split("-")][:1]
     return f" (did you mean '{close[0]}'?)" if close else ""
 
 

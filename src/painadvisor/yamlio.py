@@ -8,7 +8,10 @@ file and line.
 
 from __future__ import annotations
 
+import errno
 import json
+import os
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +27,7 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 MAX_BYTES = 5 * 1024 * 1024
 MAX_NODES = 200_000
 MAX_DEPTH = 50
+MAX_INT_DIGITS = 4300  # Python's own limit for turning text into an int (and back)
 
 _STR = "tag:yaml.org,2002:str"
 _SCALAR_TAGS = {
@@ -63,18 +67,51 @@ class ParseError(PainAdvisorError):
 
 
 def read_text(path: Path, *, max_bytes: int = MAX_BYTES) -> str:
-    """Read a text file, refusing what is not a readable, sane-sized UTF-8 file."""
+    """Read a text file, refusing what is not a readable, sane-sized UTF-8 regular file.
+
+    The file is opened without blocking and checked before it is read, so a FIFO, a
+    device or a folder is refused at once instead of hanging or failing mid-way."""
     name = str(path)
-    if not path.exists():
-        raise ParseError("no such file", path=name)
-    if path.is_dir():
-        raise ParseError("is a folder, not a file", path=name)
     try:
-        with path.open("rb") as stream:
-            data = stream.read(max_bytes + 1)
+        data = read_regular_file(path, max_bytes + 1)
     except OSError as err:
-        raise ParseError(f"cannot read: {err.strerror or err}", path=name) from None
+        raise ParseError(os_problem(err), path=name) from None
+    except ValueError:  # a NUL in the name
+        raise ParseError("cannot read: not a valid file name", path=name) from None
     return decode(data, name, max_bytes=max_bytes)
+
+
+def read_regular_file(path: Path, limit: int, *, flags: int = 0) -> bytes:
+    """At most ``limit`` bytes of the regular file at ``path``; anything else is an ``OSError``
+    (``EISDIR`` for a folder, ``EINVAL`` for a FIFO, socket or device), raised without blocking."""
+    descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0) | flags)
+    try:
+        info = os.fstat(descriptor)
+        if stat.S_ISDIR(info.st_mode):
+            raise IsADirectoryError(errno.EISDIR, "is a folder, not a file")
+        if not stat.S_ISREG(info.st_mode):
+            raise OSError(errno.EINVAL, "not a regular file (a FIFO, socket or device)")
+        chunks, size = [], 0
+        while size < limit:
+            chunk = os.read(descriptor, min(limit - size, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(descriptor)
+
+
+def os_problem(err: OSError) -> str:
+    """An ``OSError`` as the rest of a one-line message (the path is said separately)."""
+    if isinstance(err, FileNotFoundError):
+        return "no such file"
+    if isinstance(err, IsADirectoryError):
+        return "is a folder, not a file"
+    if err.errno == errno.ENAMETOOLONG:
+        return "cannot read: the file name is too long"
+    return f"cannot read: {err.strerror or err}"
 
 
 def decode(data: bytes, name: str, *, max_bytes: int = MAX_BYTES) -> str:
@@ -98,8 +135,13 @@ def load_yaml(text: str, name: str) -> Any:
         line = err.problem_mark.line + 1 if err.problem_mark else None
         problem = err.problem or err.context or "invalid YAML"
         raise ParseError(f"invalid YAML: {problem}", path=name, line=line) from None
+    except yaml.reader.ReaderError as err:  # a character YAML does not allow
+        line = text[: err.position].count("\n") + 1 if isinstance(err.position, int) else None
+        character = f"#x{err.character:04x}" if isinstance(err.character, int) else repr(err.character)
+        raise ParseError(f"invalid YAML: {err.reason} (character {character})", path=name, line=line) from None
     except yaml.YAMLError as err:
-        raise ParseError(f"invalid YAML: {err}", path=name) from None
+        first = str(err).splitlines()[0] if str(err) else "not YAML"
+        raise ParseError(f"invalid YAML: {first}", path=name) from None
     except RecursionError:
         raise ParseError("invalid YAML: nested too deeply", path=name) from None
     finally:
@@ -124,6 +166,8 @@ def load_json(text: str, name: str) -> Any:
         raise ParseError(f"invalid JSON: {err.msg}", path=name, line=err.lineno) from None
     except RecursionError:
         raise ParseError("invalid JSON: nested too deeply", path=name) from None
+    except ValueError:  # a number too long to read (over MAX_INT_DIGITS digits)
+        raise ParseError(f"invalid JSON: a number has more than {MAX_INT_DIGITS} digits", path=name) from None
 
 
 def load_data(text: str, name: str) -> Any:
@@ -132,6 +176,10 @@ def load_data(text: str, name: str) -> Any:
     if name.lower().endswith(".json") or stripped.startswith(("{", "[")):
         return load_json(text, name)
     return load_yaml(text, name)
+
+
+def _short(value: str, limit: int = 40) -> str:
+    return value if len(value) <= limit else value[: limit - 1] + "…"
 
 
 class _Builder:
@@ -161,7 +209,16 @@ class _Builder:
             raise self.fail(f"unsupported YAML tag '{node.tag}'", node)
         if node.tag == "tag:yaml.org,2002:timestamp":
             return node.value  # keep dates and times as the text written
-        return _scalars.yaml_constructors[node.tag](_scalars, node)
+        try:  # an explicit tag on a value it does not fit (`!!int abc`, `!!bool maybe`) fails here
+            value = _scalars.yaml_constructors[node.tag](_scalars, node)
+        except (ValueError, TypeError, KeyError, IndexError, OverflowError):
+            if len(node.value) > MAX_INT_DIGITS:
+                raise self.fail(f"a number has more than {MAX_INT_DIGITS} digits", node) from None
+            kind = node.tag.rsplit(":", 1)[-1]
+            raise self.fail(f"'{_short(node.value)}' is not a valid {kind}", node) from None
+        if isinstance(value, int) and value.bit_length() > MAX_INT_DIGITS * 3:  # 0x... or 0b... of any length
+            raise self.fail("a number is too large", node)
+        return value
 
     def sequence(self, node: yaml.SequenceNode, depth: int) -> LocatedList:
         items = LocatedList()

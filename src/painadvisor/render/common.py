@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from painadvisor.models import Advice, AllOf, Condition, KnowledgeBase, Leaf, Not, RankedCause, Source
+from painadvisor.models import (
+    Advice,
+    AllOf,
+    Condition,
+    Contribution,
+    KnowledgeBase,
+    Leaf,
+    Not,
+    RankedCause,
+    RedFlag,
+    Source,
+)
 from painadvisor.vocabulary import FACTS_BY_ID
 
 DISCLAIMER = (
@@ -113,3 +124,54 @@ def describe(condition: Condition) -> str:
     joiner = " and " if isinstance(condition, AllOf) else " or "
     return joiner.join(f"({describe(part)})" if not isinstance(part, Leaf) else describe(part)
                        for part in condition.conditions)
+
+
+# --- plain words for people (reports): no internal ids -------------------------------
+
+TRIAGE_IN_WORDS = {
+    "self-care": "self-care",
+    "see-doctor": "see a doctor or physiotherapist within days",
+    "urgent": "see a doctor today",
+    "emergency": "get medical help now",
+}
+
+
+def triage_in_words(level: str) -> str:
+    """A triage level as people say it ("see a doctor today"), never its id."""
+    return TRIAGE_IN_WORDS.get(level, level.replace("-", " "))
+
+
+def running_advice(flag: RedFlag) -> str:
+    """Whether to keep running with a raised red flag: the flag's own words, else its level's."""
+    return flag.running or RUNNING.get(flag.triage, "")
+
+
+def facts_in_words(facts: Mapping[str, object], labels: Callable[[str, object], list[str]]) -> str:
+    """Case facts as "label: value label" in the questionnaire's words (``labels`` from answer_labels)."""
+    return "; ".join(f"{FACTS_BY_ID[fact].label}: {', '.join(labels(fact, value))}"
+                     for fact, value in facts.items() if fact in FACTS_BY_ID)
+
+
+def reason_in_words(item: Contribution, labels: Callable[[str, object], list[str]]) -> str:
+    """Why a piece of evidence counted: its rule's note, else the facts behind it in plain words."""
+    return item.note or facts_in_words(item.facts, labels)
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text if not text or text[-1] in ".?!" else text + "."
+
+
+def reference_text(source: Source, *, max_authors: int | None = None) -> str:
+    """A reference as a reader expects it: the year once (not again when the journal line holds it),
+    no "?." at the end of a title, and at most ``max_authors`` authors before "et al."."""
+    authors = source.authors.strip()
+    if max_authors is not None:
+        names = [name.strip() for name in authors.split(",")]
+        if names and names[-1].rstrip(".").lower() == "et al":
+            names.pop()
+        if len(names) > max_authors:
+            authors = ", ".join(names[:max_authors]) + ", et al."
+    year = "" if str(source.year) in source.published else f" ({source.year})"
+    head = f"{authors}{year}" if year else authors
+    return " ".join(part for part in (_sentence(head), _sentence(source.title), _sentence(source.published)) if part)

@@ -35,7 +35,8 @@ def advice_to_dict(advice: Advice, kb: KnowledgeBase) -> dict[str, Any]:
              "rule_out": ranked.cause.id in advice.rule_out,
              "points": round(ranked.points, 3), "base_points": round(ranked.base_points, 3),
              "because": [
-                 {"facts": _facts(item.facts), "weight": item.weight, "note": item.note}
+                 {"facts": _facts(item.facts), "weight": item.weight, "note": _note(item, advice.from_training),
+                  **({"from_training_log": True} if set(item.facts) & set(advice.from_training) else {})}
                  for item in ranked.because
              ]}
             for ranked in advice.causes
@@ -50,9 +51,18 @@ def advice_to_dict(advice: Advice, kb: KnowledgeBase) -> dict[str, Any]:
             "days_since_first": advice.history.days_since_first, "change": advice.history.change,
             "persistent": advice.history.persistent,
             "earlier": [earlier._asdict() for earlier in advice.history.earlier]},
+        "training": None if advice.training is None else
+        {key: value for key, value in advice.training.items() if key != "spike_sentence"},
+        "from_training_log": list(advice.from_training),
         "sources": [{"id": source.id, "citation": source.citation()} for source in cited_sources(advice, kb)],
         "disclaimer": DISCLAIMER,
     }
+
+
+def _note(item: Any, from_training: tuple[str, ...]) -> str:
+    if set(item.facts) & set(from_training):
+        return f"{item.note} (from your training log)" if item.note else "from your training log"
+    return str(item.note)
 
 
 def _facts(facts: Mapping[str, object]) -> dict[str, object]:

@@ -58,7 +58,8 @@ ADVICE_SCHEMA: dict[str, Any] = {
             "score": {"type": "number", "minimum": 0, "maximum": 1}, "rule_out": {"type": "boolean"},
             "points": {"type": "number"}, "base_points": {"type": "number"},
             "because": {"type": "array", "items": _object({
-                "facts": _CASE, "weight": {"type": "number"}, "note": {"type": "string"}})}})},
+                "facts": _CASE, "weight": {"type": "number"}, "note": {"type": "string"},
+                "from_training_log": {"const": True}}, required=["facts", "weight", "note"])}})},
         "tips": {"type": "array", "items": _object({
             "id": _ID, "kind": {"enum": list(TIP_KINDS)}, "text": _TEXT, "reason": _TEXT})},
         "missing": {"type": "array", "items": {"enum": [fact.id for fact in FACTS]}, "uniqueItems": True},
@@ -69,12 +70,16 @@ ADVICE_SCHEMA: dict[str, Any] = {
             "earlier": {"type": "array", "items": _object({
                 "id": {"type": "integer"}, "date": {"type": "string", "format": "date"},
                 "triage": {"type": "string"}, "top_cause": {"type": ["string", "null"]}})}})]},
+        "training": {"oneOf": [{"type": "null"}, {"type": "object", "required": ["weeks", "spike", "derived",
+                                                                            "files", "skipped"]}]},
+        "from_training_log": {"type": "array", "items": _ID},
         "sources": {"type": "array", "items": _object({"id": _ID, "citation": _TEXT})},
         "disclaimer": _TEXT,
         "questions_asked": {"type": "array", "items": _ID},
         "questions_count": {"type": "integer", "minimum": 0},
     }, required=["schema_version", "painadvisor_version", "case", "triage", "triage_reasons", "red_flags",
-                 "causes", "tips", "missing", "history", "sources", "disclaimer"]),
+                 "causes", "tips", "missing", "history", "training", "from_training_log", "sources",
+                 "disclaimer"]),
 }
 
 

@@ -10,7 +10,10 @@ from __future__ import annotations
 import io
 import math
 import os
+import sys
 from datetime import datetime
+from collections.abc import Mapping
+from typing import Any, TextIO
 
 from rich import box
 from rich.console import Console, Group
@@ -46,14 +49,51 @@ _STYLES = {"emergency": "bold white on red", "urgent": "bold white on dark_orang
 _BORDERS = {"emergency": "red", "urgent": "dark_orange3", "see-doctor": "yellow", "self-care": "green"}
 
 
+class _Console(Console):
+    def on_broken_pipe(self) -> None:
+        """The reader went away (``| head``): stop quietly with 141, as other tools do."""
+        from painadvisor.entry import quiet_broken_pipe
+
+        raise SystemExit(quiet_broken_pipe())
+
+
+class _TrimmedLines(io.TextIOBase):
+    """A text stream that drops the spaces Rich pads lines with, for pipes and files."""
+
+    def __init__(self, target: TextIO) -> None:
+        self.target, self.pending = target, ""
+
+    def write(self, text: str) -> int:
+        lines = (self.pending + text).split("\n")
+        self.pending = lines.pop()
+        if lines:
+            self.target.write("".join(line.rstrip(" ") + "\n" for line in lines))
+        return len(text)
+
+    def flush(self) -> None:
+        if self.pending.strip(" ") == "":
+            self.pending = ""
+        self.target.flush()
+
+    def isatty(self) -> bool:
+        return False
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return getattr(self.target, "encoding", "utf-8") or "utf-8"
+
+
 def text_console(*, to_file: bool = False) -> Console:
-    """stdout, coloured only on a terminal without NO_COLOR; or a recorder for a file."""
+    """stdout, coloured only on a terminal without NO_COLOR; or a recorder for a file.  On a
+    pipe, lines carry no trailing spaces."""
     if to_file:
-        return Console(file=io.StringIO(), record=True, width=100, color_system=None,
-                       force_terminal=False, highlight=False)
-    if os.environ.get("NO_COLOR"):
-        return Console(highlight=False, color_system=None)  # plain text: no colour, no bold
-    return Console(highlight=False)
+        return _Console(file=io.StringIO(), record=True, width=100, color_system=None,
+                        force_terminal=False, highlight=False)
+    piped = not sys.stdout.isatty()
+    stream = _TrimmedLines(sys.stdout) if piped else None
+    if os.environ.get("NO_COLOR") or piped:
+        return _Console(file=stream, highlight=False, color_system=None)  # plain text: no colour, no bold
+    return _Console(highlight=False)
 
 
 def clean(text: str) -> Text:
@@ -61,7 +101,7 @@ def clean(text: str) -> Text:
     return Text("".join(ch if ch.isprintable() or ch == "\n" else "?" for ch in text))
 
 
-def render_terminal(advice: Advice, console: Console, *, explain: bool = False) -> None:
+def render_terminal(advice: Advice, console: Console, *, explain: bool = False, conversation: bool = False) -> None:
     console.print(_triage_panel(advice))
     console.print()
     if advice.history is not None:
@@ -77,11 +117,53 @@ def render_terminal(advice: Advice, console: Console, *, explain: bool = False) 
             console.print(Text(title, style="bold underline"))
             console.print(_bullets(tips))
             console.print()
+    if advice.training is not None:
+        for line in training_lines(advice.training):
+            console.print(Text(line, style="bold underline") if line == TRAINING_TITLE else Text(line))
+        console.print()
     if advice.missing:
         console.print(Text("To sharpen this advice, tell me:", style="bold"))
-        console.print(_bullets([f"{FACTS_BY_ID[fact].label} ({FACTS_BY_ID[fact].flag})" for fact in advice.missing]))
+        console.print(_bullets([FACTS_BY_ID[fact].label if conversation else
+                                f"{FACTS_BY_ID[fact].label} ({FACTS_BY_ID[fact].flag})" for fact in advice.missing]))
         console.print()
     console.print(Text(DISCLAIMER, style="italic"))
+
+
+TRAINING_TITLE = "Your training (from your log)"
+CHART_WIDTH = 24
+
+
+def training_lines(training: Mapping[str, Any]) -> list[str]:
+    """Weekly running distance as bars (the spike's week marked), then what was taken from the log."""
+    weeks = list(training.get("weeks", []))
+    spike = training.get("spike") or None
+    lines = [TRAINING_TITLE]
+    top = max((float(week["run_km"]) for week in weeks), default=0.0)
+    for week in weeks:
+        start = str(week["week_start"])
+        km = float(week["run_km"])
+        bar = "#" * round(CHART_WIDTH * km / top) if top else ""
+        mark = ""
+        if spike and start <= str(spike["date"]) < _plus_days(start, 7):
+            mark = f"  <- {float(spike['distance_km']):.1f} km run, +{float(spike['increase_pct']):.0f}%"
+        lines.append(f"  week of {start}  {km:5.1f} km  {bar}{mark}".rstrip())
+    if not weeks:
+        lines.append("  No runs found before the pain started.")
+    check = training.get("spike_check") or {}
+    if not spike and check.get("sentence"):
+        lines.append(f"  {check['sentence']}")
+    for reason in (training.get("reasons") or {}).values():
+        lines.append(f"  * {reason}")
+    files = training.get("files") or []
+    skipped = training.get("skipped") or []
+    lines.append(f"  Read {len(files)} file(s)" + (f", skipped {len(skipped)}." if skipped else "."))
+    return lines
+
+
+def _plus_days(day: str, days: int) -> str:
+    import datetime as dt
+
+    return (dt.date.fromisoformat(day) + dt.timedelta(days=days)).isoformat()
 
 
 def _bullets(items: list[str]) -> Table:

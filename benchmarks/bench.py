@@ -1,16 +1,16 @@
 #!/usr/bin/env python3
-"""painadvisor's speed, measured side by side in one run.
+"""painadvisor's speed, measured side by side in one run, against true floors.
 
-1. `painadvisor advise --case CASE --format json` against the floor
-   `python -c "import typer, yaml"` (the least a Typer CLI reading YAML can cost);
-2. the same with `--format text` (Rich, stdout not a terminal) against
-   `python -c "import typer, yaml, rich.console, rich.table, rich.panel"`;
-3. the engine alone, in-process, on synthetic knowledge bases of 1,000, 10,000 and
-   100,000 evidence rules: time to load and validate (cold, and from the cache) and
-   time per evaluation of one case, with the peak memory of each.
+1. `advise --case CASE --format json` against `python -c pass` (the interpreter alone);
+2. `advise --format text` (piped) against `python -c "import rich.console, rich.table, rich.panel"`;
+3. `--help`, `explain`, `causes` against the same Rich floor;
+4. 1,000 cases: `advise --batch` once against 1,000 `advise` processes;
+5. `advise --save` with 10,000 earlier records of the same place against an empty history;
+6. the engine alone, in-process, on synthetic knowledge bases of 1,000, 10,000 and
+   100,000 evidence rules: load and validate (cold, and from the cache), evaluate one case.
 
-Commands alternate A, B, A, B ... for --rounds rounds (at least 15); medians and
-ratios are printed.  Peak memory of a command is its maximum resident set size.
+Commands alternate A, B, A, B ... for --rounds rounds (at least 15); medians and ratios
+are printed.  Peak memory of a command is its maximum resident set size.
 
     python benchmarks/bench.py [--rounds 21] [--sizes 1000,10000,100000]
 """
@@ -131,6 +131,45 @@ print(json.dumps([cold, warm, statistics.median(runs), resource.getrusage(resour
           f"peak {peak / 1024:.0f} MB")
 
 
+def batch_against_processes(script: str, scratch: Path, env: dict[str, str], cases: int = 1000) -> None:
+    """1,000 cases through one `advise --batch` against 1,000 `advise` processes (all JSON)."""
+    lines = scratch / "cases.jsonl"
+    lines.write_text("".join(json.dumps({**CASE, "duration_days": day % 60}) + "\n" for day in range(cases)))
+    start = time.perf_counter()
+    subprocess.run([script, "advise", "--batch", str(lines)], check=True, env=env, stdout=subprocess.DEVNULL)
+    batch = time.perf_counter() - start
+    start = time.perf_counter()
+    for day in range(cases):
+        subprocess.run([script, "advise", "--location", "knee.outer", "--duration-days", str(day % 60), "--format",
+                        "json"], check=True, env=env, stdout=subprocess.DEVNULL)
+    single = time.perf_counter() - start
+    print(f"{cases:,} cases: --batch {batch:.2f} s, {cases:,} processes {single:.1f} s, {single / batch:.0f}x faster")
+
+
+def history_at(script: str, scratch: Path, case_file: Path, env: dict[str, str], rounds: int) -> None:
+    """`advise --save` with 10,000 earlier records of the same place against an empty history."""
+    sys.path.insert(0, str(HERE.parent / "src"))
+    from painadvisor.history import History
+
+    full = scratch / "full.db"
+    with History(full) as history:
+        document = {"case": {"location": "knee.outer"}, "triage": "self-care",
+                    "causes": [{"id": "itb-syndrome"}]}
+        for _ in range(10_000):
+            history.save({"location": "knee.outer"}, document, "bench")
+    empty_env = {**env, "PAINADVISOR_DB": str(scratch / "empty.db")}
+    command = [script, "advise", "--case", str(case_file), "--format", "json", "--save"]
+    timed(command, {**env, "PAINADVISOR_DB": str(full)})
+    runs_full, runs_empty = [], []
+    for _ in range(rounds):
+        (scratch / "empty.db").unlink(missing_ok=True)
+        runs_empty.append(timed(command, empty_env)[0])
+        runs_full.append(timed(command, {**env, "PAINADVISOR_DB": str(full)})[0])
+    full_ms, empty_ms = 1000 * statistics.median(runs_full), 1000 * statistics.median(runs_empty)
+    print(f"history: advise --save with 10,000 earlier records {full_ms:.1f} ms, with none {empty_ms:.1f} ms, "
+          f"ratio {full_ms / empty_ms:.2f}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=21)
@@ -145,11 +184,17 @@ def main() -> int:
         case_file.write_text("".join(f"{fact}: {json.dumps(value)}\n" for fact, value in CASE.items()))
         env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": scratch,
                "PAINADVISOR_CACHE_DIR": str(Path(scratch) / "cache"), "PAINADVISOR_DB": str(Path(scratch) / "h.db")}
+        rich_floor = [python, "-c", "import rich.console, rich.table, rich.panel"]
         print(f"{args.rounds} rounds each, alternating; medians")
-        side_by_side("json", [script, "advise", "--case", str(case_file), "--format", "json"],
-                     [python, "-c", "import typer, yaml"], args.rounds, env)
-        side_by_side("text", [script, "advise", "--case", str(case_file), "--format", "text"],
-                     [python, "-c", "import typer, yaml, rich.console, rich.table, rich.panel"], args.rounds, env)
+        side_by_side("advise json vs python -c pass", [script, "advise", "--case", str(case_file), "--format",
+                                                       "json"], [python, "-c", "pass"], args.rounds, env)
+        side_by_side("advise text (piped) vs Rich imports", [script, "advise", "--case", str(case_file)],
+                     rich_floor, args.rounds, env)
+        for name, command in (("--help", [script, "--help"]), ("explain", [script, "explain", "itb-syndrome"]),
+                              ("causes", [script, "causes"])):
+            side_by_side(f"{name} vs Rich imports", command, rich_floor, args.rounds, env)
+        batch_against_processes(script, Path(scratch), env)
+        history_at(script, Path(scratch), case_file, env, args.rounds)
     for size in (int(part) for part in args.sizes.split(",")):
         engine_at(size, args.rounds)
     print(f"(this process: peak {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB)")

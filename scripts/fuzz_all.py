@@ -243,9 +243,9 @@ def cli_args(fuzzer: Fuzzer, scratch: Path, number: int) -> list[str]:
              str(scratch / "missing.yaml"), str(scratch / "case.yaml"), "-", str(scratch / "file" / "under"),
              str(scratch / f"out-{number}.md"), str(scratch / "exists.md"), str(scratch / "bad\x1b[2J.md")]
     command = rng.choice(["advise", "advise", "advise", "ask --replay", "history", "history show", "history export",
-                          "rules check", "rules list", "explain", "causes"])
+                          "history delete --yes", "rules check", "rules list", "explain", "causes"])
     args = command.split()
-    if command == "history show":
+    if command in ("history show", "history delete --yes"):
         args.append(rng.choice(["1", "0", "-1", "99999999999999999999999", "9" * 5000, "x", "2"]))
     if command in ("ask --replay", "history export", "rules check"):
         args.append(rng.choice(paths))
@@ -270,8 +270,10 @@ def cli_args(fuzzer: Fuzzer, scratch: Path, number: int) -> list[str]:
         args += ["--rules", rng.choice(paths)]
     if command.startswith(("advise", "ask", "history")) and rng.random() < 0.3:
         args += ["--db", rng.choice(paths)]
-    elif command.startswith(("advise", "ask")) and rng.random() < 0.7:
+    elif command.startswith(("advise", "ask")) and rng.random() < 0.5:
         args.append("--no-save")
+    if command == "advise" and "--no-save" not in args and rng.random() < 0.5:
+        args.append("--save")
     if rng.random() < 0.5:
         args += ["--format", rng.choice(["json", "text", "markdown", "xml", ""])]
     return [arg.replace("\x00", "") for arg in args]

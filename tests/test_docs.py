@@ -38,6 +38,17 @@ def test_every_command_has_help_and_appears_in_the_readme(runner: CliRunner) -> 
         assert result.exit_code == 0 and "Usage" in result.stdout
 
 
+def test_every_subcommand_of_history_and_rules_has_help_and_appears_in_the_readme(runner: CliRunner) -> None:
+    groups = {group.name: group.typer_instance for group in app.registered_groups}
+    assert set(groups) == {"history", "rules"}
+    for group_name, group in groups.items():
+        for command in group.registered_commands:
+            name = command.name or command.callback.__name__  # type: ignore[union-attr]
+            assert f"painadvisor {group_name} {name}" in README, (group_name, name)
+            result = runner.invoke(app, [group_name, name, "--help"])
+            assert result.exit_code == 0 and "Usage" in result.stdout
+
+
 def test_the_readme_rule_pack_is_valid_and_its_example_passes(runner: CliRunner, tmp_path: Path) -> None:
     pack = re.search(r"```yaml\n(# my-clinic/toes.yaml\n.+?)```", README, re.DOTALL)
     assert pack is not None

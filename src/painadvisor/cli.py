@@ -224,6 +224,38 @@ def causes(
 
 
 @app.command()
+def facts(
+    output_format: Annotated[ListFormat, typer.Option("--format", "-f", help="text or json.")] = ListFormat.text,
+    rules: RulesOption = None,
+) -> None:
+    """List the case vocabulary: every fact, its flag, its kind and its values in plain words.
+
+    Example: painadvisor facts --format json | jq '.[] | select(.id == "location")'
+    """
+    from painadvisor import knowledge
+    from painadvisor.render.common import answer_labels
+    from painadvisor.vocabulary import FACTS
+
+    label = answer_labels(knowledge.load_knowledge_base(packs=rules or []))
+    listing = [{"id": fact.id, "flag": fact.flag, "kind": str(fact.kind), "label": fact.label,
+                "values": [{"value": value, "label": label(fact.id, value)[0]} for value in fact.values],
+                **({"minimum": fact.minimum, "maximum": fact.maximum} if fact.minimum is not None else {})}
+               for fact in FACTS]
+    if output_format is ListFormat.json:
+        from painadvisor.render.json import dump
+
+        sys.stdout.write(dump(listing))
+        return
+    lines = []
+    for item in listing:
+        bounds = f" ({item['minimum']} to {item['maximum']})" if "minimum" in item else ""
+        lines.append(f"{item['id']}  {item['flag']}  [{item['kind']}{bounds}]  {item['label']}")
+        lines += [f"    {value['value']}: {value['label']}" if value["label"] != value["value"] else
+                  f"    {value['value']}" for value in item["values"]]
+    sys.stdout.write("\n".join(lines) + "\n")
+
+
+@app.command()
 def schema() -> None:
     """Print the JSON Schema of the advice JSON (--format json of advise and ask)."""
     from painadvisor.render.schema import render_schema

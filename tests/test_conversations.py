@@ -70,13 +70,13 @@ def converse(tmp_path: Path, answers: dict[str, str]) -> tuple[str, int]:
                           dimensions=(60, 100))
     screen = []
     patterns = [r"Is that right\?.*> ", r"Anything else for the report.*\? ", r"Answer \d+ more question.*\] ",
-                r"Save this advice.*\] ", r"> ", pexpect.EOF]
+                r"Save this advice.*\] ", r"Read your training log.*skip: ", r"> ", pexpect.EOF]
     while True:
         index = child.expect(patterns)
         screen.append(child.before + (child.after if isinstance(child.after, str) else ""))
-        if index == 5:
+        if index == 6:
             break
-        if index in (0, 1):
+        if index in (0, 1, 4):
             child.sendline("")
         elif index in (2, 3):
             child.sendline("n")

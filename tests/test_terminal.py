@@ -36,6 +36,14 @@ def to_the_file_name(child: pexpect.spawn) -> None:
 
 
 def test_a_whole_consultation_reaches_the_advice_and_saves_a_report(tmp_path: Path) -> None:
+    import datetime as dt
+
+    import training_logs
+
+    log = tmp_path / "log"
+    log.mkdir()
+    day = dt.date.today() - dt.timedelta(days=12)
+    training_logs.write_history(log, [training_logs.Outing(training_logs.at(day), 10.0, 55.0)])
     child = spawn(tmp_path, "ask")
     child.expect("FRONT")       # the picture of the legs
     answer(child, "7")          # outside of the knee, by its number on the picture
@@ -58,7 +66,11 @@ def test_a_whole_consultation_reaches_the_advice_and_saves_a_report(tmp_path: Pa
     child.sendline("")          # the summary is right
     child.expect(r"Enter to skip, b to go back\)\? ")
     child.sendline("race in 3 weeks | *really*")
+    child.expect(r"Read your training log.*skip: ")
+    child.sendline(str(log))
+    child.expect(r"Read \d+ activities")
     child.expect("Iliotibial band syndrome")
+    child.expect("Your training")
     child.expect("not a diagnosis")
     to_the_file_name(child)
     child.sendline("knee.md")
@@ -78,6 +90,8 @@ def test_an_existing_report_is_not_replaced_without_asking_and_another_name_is_o
         child.sendline("s")
     child.sendline("")
     child.expect(r"Enter to skip, b to go back\)\? ")
+    child.sendline("")
+    child.expect(r"Read your training log.*skip: ")
     child.sendline("")
     to_the_file_name(child)
     child.sendline("knee.md")

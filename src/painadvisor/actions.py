@@ -192,8 +192,13 @@ def converse(kb: Any, output_format: OutputFormat, output: Path | None, *, force
         case = parse_case(session.run())
     except EOFError:
         raise PainAdvisorError("input ended before the consultation was over; nothing was saved") from None
+    log, from_log = (None, ()) if session.emergency else _offer_training_log(case, read_line, say)
+    if log is not None:
+        from painadvisor.trainlog import with_log_facts
+
+        case, from_log = with_log_facts(case, log)
     with keeping(case, kb, db) as (note, done):
-        advice = _evaluate(kb, case, note)
+        advice = _evaluate(kb, case, note, log, from_log)
         say("")
         emit(advice, kb, output_format, output, force=force, explain=explain, conversation=True)
         if not session.emergency and output is None and advice.missing:
@@ -210,6 +215,26 @@ def converse(kb: Any, output_format: OutputFormat, output: Path | None, *, force
         say("\nDo what the red panel says now. This is not a diagnosis, but it should not wait.")
     elif output is None:
         offer_report(advice, kb, read_line, say)
+
+
+def _offer_training_log(case: Any, read_line: Any, say: Any) -> tuple[Any, tuple[str, ...]]:
+    """Offer to read the runner's training log (a file or folder; Tab completes paths)."""
+    try:
+        reply = read_line("\nRead your training log (FIT, GPX or TCX files, or Strava's activities.csv)? "
+                          "Type a file or folder, or press Enter to skip: ").strip()
+    except EOFError:
+        return None, ()
+    if not reply:
+        return None, ()
+    from painadvisor.trainlog import read_log
+
+    try:
+        log = read_log([Path(reply).expanduser()], case)
+    except PainAdvisorError as err:
+        say(f"Could not read it: {err}. Going on without it.")
+        return None, ()
+    say(f"Read {sum(item['activities'] for item in log['files'])} activities.")
+    return log, ()
 
 
 def _yes(read_line: Any, prompt: str) -> bool:

@@ -300,6 +300,16 @@ def _short(text: str) -> str:
     return text if len(text) <= 30 else text[:29] + "..."
 
 
+def _complete_path(text: str, state: int) -> str | None:
+    """Tab completion of file and folder names (for the training log)."""
+    import glob
+    import os
+
+    matches = sorted(glob.glob(os.path.expanduser(text) + "*"))
+    matches = [match + "/" if os.path.isdir(match) else match for match in matches]
+    return matches[state] if state < len(matches) else None
+
+
 def require_terminal(stdin_is_tty: bool) -> None:
     if not stdin_is_tty:
         raise UsageError(
@@ -311,7 +321,11 @@ def terminal_io(console: Console) -> tuple[ReadLine, Callable[[str], None]]:
     """Read a line (with line editing and history where the platform has readline) and say
     something on a real terminal; prompts are never parsed as markup."""
     try:
-        import readline  # noqa: F401  (imported for its effect: arrow keys and history in input())
+        import readline  # (imported for its effect too: arrow keys and history in input())
+
+        readline.set_completer_delims(" \t\n;")
+        readline.set_completer(_complete_path)
+        readline.parse_and_bind("tab: complete")
     except ImportError:  # Windows without pyreadline: plain input still works
         pass
 

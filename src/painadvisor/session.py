@@ -260,6 +260,10 @@ class Session:
     def _ask_choices(self, question: Question, choices: list[Choice], *, many: bool) -> Answer:
         if not choices:
             return None
+        if many and len(choices) == 1 and question.none_label:  # one sign, asked as a plain either-or
+            either = [choices[0], Choice("", question.none_label)]
+            picked = self._ask_choices(question, either, many=False)
+            return None if picked is None else (str(picked),) if picked else ()
         if len(choices) == 1 and not many:
             return choices[0].value
         for index, choice in enumerate(choices, start=1):

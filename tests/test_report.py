@@ -13,6 +13,17 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from typer.testing import CliRunner
+
+from painadvisor import engine
+from painadvisor.cli import app
+from painadvisor.models import KnowledgeBase
+from painadvisor.render.common import DISCLAIMER, shown_causes
+from painadvisor.render.markdown import TOP_AGAINST, TOP_FOR, render_markdown
+from painadvisor.render.schema import ADVICE_SCHEMA
+from painadvisor.vocabulary import parse_case
+
+import textbook
 from report_cases import (
     NASTY_NOTE,
     NOTES,
@@ -30,17 +41,6 @@ from report_cases import (
     vocabulary_ids,
     with_history,
 )
-from typer.testing import CliRunner
-
-from painadvisor import engine
-from painadvisor.cli import app
-from painadvisor.models import KnowledgeBase
-from painadvisor.render.common import DISCLAIMER, shown_causes
-from painadvisor.render.markdown import TOP_AGAINST, TOP_FOR, render_markdown
-from painadvisor.render.schema import ADVICE_SCHEMA
-from painadvisor.vocabulary import parse_case
-
-import textbook
 
 
 @pytest.mark.parametrize("raw", vignettes())

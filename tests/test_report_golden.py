@@ -16,13 +16,12 @@ from __future__ import annotations
 import datetime as dt
 import os
 
-from report_cases import advise, with_history
-
 from painadvisor import __version__
 from painadvisor.models import KnowledgeBase
 from painadvisor.render.markdown import render_markdown
 
 from conftest import REPO
+from report_cases import advise, with_history
 
 GOLDEN = REPO / "tests" / "golden" / "report.md"
 UPDATE = "PAINADVISOR_UPDATE_GOLDEN"

@@ -17,12 +17,12 @@ from pathlib import Path
 import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
-from report_cases import NOTES, advise, html_of, text_of, vignettes, with_history
 
 from painadvisor.models import KnowledgeBase
 from painadvisor.render.markdown import inline, paragraph, render_markdown
 
 from conftest import REPO
+from report_cases import NOTES, advise, html_of, text_of, vignettes, with_history
 
 CONFIG = REPO / "tests" / "report.markdownlint-cli2.yaml"
 INSTALL = "npm install --prefix .tools markdownlint-cli2"

@@ -190,7 +190,7 @@ def test_a_pack_flag_no_question_asks_fails_rules_check(tmp_path: Path) -> None:
     pack.write_text("red_flags:\n  - id: lace-bite\n    name: Lace bite\n    triage: see-doctor\n"
                     "    message: See a doctor.\n    trigger: {fact: signs_absent, any_of: [fever]}\n"
                     "    sources: [nigg2015]\n")
-    with pytest.raises(RuleError, match="red flag 'lace-bite' can be raised by signs_absent = fever, but no question asks it"):
+    with pytest.raises(RuleError, match="red flag 'lace-bite' can be raised by signs_absent = fever, but no question"):
         build(rule_files([builtin_rules_dir(), pack]))
 
 

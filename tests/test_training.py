@@ -12,13 +12,14 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from training_logs import Outing, at, write_gpx, write_history, write_strava_csv, write_tcx
 
 from painadvisor.training import read_activities, summarise
 from painadvisor.training.gpx import gpxpy_read, tree_read
 from painadvisor.training.gpxplain import NotPlain, read_plain
 from painadvisor.training.stravacsv import parse_date, parse_number
 from painadvisor.vocabulary import FACTS_BY_ID
+
+from training_logs import Outing, at, write_gpx, write_history, write_strava_csv, write_tcx
 
 SAMPLES = Path(__file__).parents[2] / "shared" / "training-samples"
 needs_samples = pytest.mark.skipif(not SAMPLES.is_dir(), reason=f"no sample folder at {SAMPLES}")

@@ -32,7 +32,8 @@ def log_folder(tmp_path: Path) -> Path:
 
 def advise(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([SCRIPT, "advise", "--location", "knee.outer", "--duration-days", "7", *args],
-                          capture_output=True, text=True, timeout=120, env={**os.environ, "NO_COLOR": "1", "COLUMNS": "80"},
+                          capture_output=True, text=True, timeout=120,
+                          env={**os.environ, "NO_COLOR": "1", "COLUMNS": "80"},
                           stdin=subprocess.DEVNULL)
 
 

@@ -27,7 +27,7 @@ NO_WORDS = {"n", "no", "nope", "nah", "false", "i have not", "i haven't", "i did
 FILLER = {"the", "my", "a", "an", "of", "it", "its", "it's", "is", "in", "on", "at", "i", "im", "i'm", "me",
           "around", "just", "side", "part", "area", "bit", "kind", "sort", "like", "hurts", "pain", "painful",
           "sore", "mostly", "mainly", "about", "with", "when", "feels", "feel", "very", "quite", "really",
-          "when", "there", "to", "for", "and"}
+          "there", "to", "for", "and"}
 
 # Words runners use that the labels do not contain, by value.
 SYNONYMS: dict[str, tuple[str, ...]] = {
@@ -210,9 +210,9 @@ def parse_duration(reply: str, today: dt.date | None = None) -> int | None:
         return _since(text[6:].strip(), today)
     match = re.fullmatch(r"(\d+(?:\.\d+)?)\s*([a-z]+)?", text)
     if match:
-        amount = float(match.group(1))
+        size = float(match.group(1))
         unit = _UNITS.get(match.group(2) or "d")
-        return round(amount * unit) if unit is not None and amount < 100000 else None
+        return round(size * unit) if unit is not None and size < 100000 else None
     words = text.split()
     if words and words[-1] in _UNITS:
         amount = _words_to_number([word for word in words[:-1] if word not in ("of", "and")]) if words[:-1] else 1

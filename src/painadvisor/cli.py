@@ -237,7 +237,7 @@ def facts(
     from painadvisor.vocabulary import FACTS
 
     label = answer_labels(knowledge.load_knowledge_base(packs=rules or []))
-    listing = [{"id": fact.id, "flag": fact.flag, "kind": str(fact.kind), "label": fact.label,
+    listing: list[dict[str, Any]] = [{"id": fact.id, "flag": fact.flag, "kind": str(fact.kind), "label": fact.label,
                 "values": [{"value": value, "label": label(fact.id, value)[0]} for value in fact.values],
                 **({"minimum": fact.minimum, "maximum": fact.maximum} if fact.minimum is not None else {})}
                for fact in FACTS]

@@ -128,7 +128,7 @@ def with_rule_outs(causes: tuple[RankedCause, ...], red_flags: Iterable[RaisedFl
     head_ids = {ranked.cause.id for ranked in head}
     rest = [ranked for ranked in causes if ranked.cause.id not in head_ids]
     ordered = sorted(head[1:], key=lambda ranked: -ranked.score)
-    return tuple([head[0], *ordered, *rest])
+    return (head[0], *ordered, *rest)
 
 
 # --- tips -----------------------------------------------------------------------------

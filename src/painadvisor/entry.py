@@ -33,7 +33,8 @@ def parse_advise(args: list[str]) -> dict[str, Any] | None:
             name = fact.id.replace("_", "-")
             switches[f"--{name}"], switches[f"--no-{name}"] = f"+{fact.id}", f"-{fact.id}"
     options: dict[str, Any] = {"case_file": None, "output_format": "text", "output": None, "force": False,
-                               "explain": False, "no_save": False, "save": False, "db": None, "rules": [], "training": [], "flags": {}}
+                               "explain": False, "no_save": False, "save": False, "db": None, "rules": [],
+                               "training": [], "flags": {}}
     position = 0
     while position < len(args):
         word = args[position]

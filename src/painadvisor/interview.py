@@ -25,8 +25,8 @@ CLEAR_LEAD = 0.70  # a leader this likely ...
 CLEAR_SHIFT = 0.15  # ... is settled unless a question could move the scores this much
 STABLE_ANSWERS = 2  # ... and it must have led for this many answers
 MAX_QUESTIONS = 20  # the adaptive part stops here; screening never does
-ADAPTIVE_ESTIMATE = 4
-ESCALATION_SCREEN = 0.20  # a cause this likely has its escalation screened like a red flag  # questions the adaptive part usually adds
+ADAPTIVE_ESTIMATE = 4  # questions the adaptive part usually adds
+ESCALATION_SCREEN = 0.20  # a cause this likely has its escalation screened like a red flag
 PLACE_FACTS = {"location"}  # which red flags matter depends on where it hurts
 
 Answer = FactValue | None  # None: skipped / don't know; () for "none of these"
@@ -184,7 +184,7 @@ def with_answer(case: Case, fact_id: str, value: FactValue) -> dict[str, FactVal
     merged = {**case, fact_id: value}
     opposite = {"signs": "signs_absent", "signs_absent": "signs"}.get(fact_id)
     if opposite and opposite in merged:  # a sign is either there or not: the newer answer wins
-        kept = tuple(item for item in merged[opposite] if item not in value)  # type: ignore[union-attr]
+        kept = tuple(item for item in merged[opposite] if item not in value)  # type: ignore[union-attr, operator]
         merged[opposite] = kept
         if not kept:
             del merged[opposite]

@@ -332,7 +332,8 @@ class _Reader:
     def read_question(self, entry: dict[str, Any]) -> Question | None:
         got = self.fields(entry, "question", {"id": field.ident, "fact": field.fact_id, "text": field.text}, {
             "help": field.text, "choices": field.anything, "none_label": field.text, "when": self.condition,
-            "start": field.flag, "core": field.flag, "priority": field.priority, "screens": self.flag_ids, "screen_when": self.condition,
+            "start": field.flag, "core": field.flag, "priority": field.priority, "screens": self.flag_ids,
+            "screen_when": self.condition,
         })
         if got is None:
             return None

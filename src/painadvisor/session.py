@@ -11,6 +11,7 @@ it is raised and ends the questions.
 
 from __future__ import annotations
 
+import typing
 from collections.abc import Callable
 from typing import Any
 
@@ -120,9 +121,9 @@ class Session:
                 raise _Back
             if word in DONE_WORDS or answers.is_skip(word):
                 return True
-            number = answers.parse_number(word)
-            if number is not None and 1 <= number <= len(rows):
-                question = rows[number - 1][0]
+            row = answers.parse_number(word)
+            if row is not None and 1 <= row <= len(rows):
+                question = rows[row - 1][0]
                 self._forget(question.fact)
                 self.ask_all([question])
                 return False
@@ -245,7 +246,7 @@ class Session:
             if group:
                 return self._ask_choices(question, [choice for choice in choices if choice.group == group[0]],
                                          many=False)
-            found = answers.match_one(reply, [choice for choice in choices])
+            found = answers.match_one(reply, list(choices))
             if isinstance(found, Choice):
                 return found.value
             if isinstance(found, answers.Ambiguous):
@@ -262,8 +263,8 @@ class Session:
             return None
         if many and len(choices) == 1 and question.none_label:  # one sign, asked as a plain either-or
             either = [choices[0], Choice("", question.none_label)]
-            picked = self._ask_choices(question, either, many=False)
-            return None if picked is None else (str(picked),) if picked else ()
+            either_pick = self._ask_choices(question, either, many=False)
+            return None if either_pick is None else (str(either_pick),) if either_pick else ()
         if len(choices) == 1 and not many:
             return choices[0].value
         for index, choice in enumerate(choices, start=1):
@@ -284,7 +285,7 @@ class Session:
                                         "(a number works too).", style="yellow"))
                 continue
             if picked is not None:
-                return picked if many else picked.value
+                return typing.cast(Answer, picked if many else picked.value)
             self.console.print(Text(f"  Sorry, I did not understand '{_short(reply)}'. Type "
                                     + ("one or more numbers, like 1,3, or words" if many else "a number or words")
                                     + f" (1 to {len(choices)}).", style="yellow"))

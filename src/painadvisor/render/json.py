@@ -9,8 +9,8 @@ from typing import Any
 
 from painadvisor import __version__
 from painadvisor.models import Advice, Cause, KnowledgeBase
-from painadvisor.render.common import DISCLAIMER, RUNNING as _RUNNING
-from painadvisor.render.common import cited_sources, describe
+from painadvisor.render.common import DISCLAIMER, cited_sources, describe
+from painadvisor.render.common import RUNNING as _RUNNING
 
 SCHEMA_VERSION = "1.0"
 

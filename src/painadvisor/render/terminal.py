@@ -11,8 +11,9 @@ import io
 import math
 import os
 import sys
-from datetime import datetime
+import typing
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any, TextIO
 
 from rich import box
@@ -92,7 +93,7 @@ def text_console(*, to_file: bool = False) -> Console:
     piped = not sys.stdout.isatty()
     stream = _TrimmedLines(sys.stdout) if piped else None
     if os.environ.get("NO_COLOR") or piped:
-        return _Console(file=stream, highlight=False, color_system=None)  # plain text: no colour, no bold
+        return _Console(file=typing.cast(TextIO, stream), highlight=False, color_system=None)  # plain text
     return _Console(highlight=False)
 
 
@@ -118,8 +119,8 @@ def render_terminal(advice: Advice, console: Console, *, explain: bool = False, 
             console.print(_bullets(tips))
             console.print()
     if advice.training is not None:
-        for line in training_lines(advice.training):
-            console.print(Text(line, style="bold underline") if line == TRAINING_TITLE else Text(line))
+        for row in training_lines(advice.training):
+            console.print(Text(row, style="bold underline") if row == TRAINING_TITLE else Text(row))
         console.print()
     if advice.missing:
         console.print(Text("To sharpen this advice, tell me:", style="bold"))

@@ -1,5 +1,6 @@
-"""Textbook presentations: the built-in pack's own examples (rules/examples.yaml), one per cause
-and one per red flag, used across the tests."""
+"""Textbook presentations: the built-in pack's own examples (in rules/, each area file carries
+its causes' examples; the red-flag examples are in examples.yaml), one per cause and one per
+red flag, used across the tests."""
 
 from __future__ import annotations
 
@@ -8,11 +9,14 @@ import yaml
 
 from conftest import REPO
 
-_EXAMPLES = yaml.safe_load((REPO / "rules" / "examples.yaml").read_text(encoding="utf-8"))["examples"]
+_EXAMPLES = [example for path in sorted((REPO / "rules").glob("*.yaml"))
+             for example in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).get("examples", [])]
 
-# cause id -> a typical case
-CAUSES: dict[str, dict[str, object]] = {
-    example["id"]: example["case"] for example in _EXAMPLES if not example["id"].startswith("flag-")}
+# cause id -> a typical case (the first example that expects it)
+CAUSES: dict[str, dict[str, object]] = {}
+for _example in _EXAMPLES:
+    if not _example["id"].startswith("flag-"):
+        CAUSES.setdefault(_example["expect"]["cause"], _example["case"])
 
 # red flag id -> (a case that raises it, the triage it must bring at least)
 RED_FLAGS: dict[str, tuple[dict[str, object], str]] = {

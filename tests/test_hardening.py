@@ -89,8 +89,7 @@ def test_bad_scalars_in_a_rule_pack_are_located_rule_problems(tmp_path: Path) ->
     pytest.param(["ask", "--no-save", "--replay", LONG], id="replay"),
     pytest.param(["advise", "--no-save", *KNEE, "--rules", LONG], id="rules"),
     pytest.param(["advise", "--no-save", *KNEE, "-o", LONG], id="output"),
-    pytest.param(["history", "--db", LONG + "/history.db"], id="db-folder", marks=pytest.mark.xfail(
-        reason="needs recall.list_records (and delete, last_answers) to use history.exists", strict=False)),
+    pytest.param(["history", "--db", LONG + "/history.db"], id="db-folder"),
 ])
 def test_a_name_too_long_is_a_one_line_error(args: list[str]) -> None:
     line = one_line(invoke(*args))
@@ -141,14 +140,10 @@ def test_an_empty_any_of_flag_is_an_error_on_both_paths(value: str) -> None:
     assert run_fast(["advise", *KNEE, "--no-save", "--when", value]) == EXIT_USAGE
 
 
-@pytest.mark.xfail(reason="needs actions.advise to read the case file when case_file is not None (not when truthy)",
-                   strict=False)
 def test_an_empty_case_flag_is_a_one_line_error() -> None:
     assert "--case needs a file name" in one_line(invoke("advise", *KNEE, "--no-save", "--case", ""))
 
 
-@pytest.mark.xfail(reason="needs --rules passed on as text (RulesOption list[str], entry.py), not Path('') == '.'",
-                   strict=False)
 def test_an_empty_rules_flag_is_a_one_line_error() -> None:
     assert "--rules needs a rule pack" in one_line(invoke("advise", *KNEE, "--no-save", "--rules", ""))
 
@@ -167,13 +162,10 @@ def test_a_closed_stdin_is_a_one_line_error_for_case_dash() -> None:
     assert "standard input is closed" in result.stderr
 
 
-@pytest.mark.xfail(reason="needs cli.ask: require_terminal(sys.stdin is not None and sys.stdin.isatty())",
-                   strict=False)
 def test_ask_with_stdin_closed_is_a_one_line_error() -> None:
     one_line(script("ask", "--no-save", stdin=None, preexec_fn=lambda: os.close(0)))
 
 
-@pytest.mark.xfail(reason="needs actions.keeping to use history.exists instead of Path.exists", strict=False)
 def test_a_db_name_too_long_still_gives_the_advice_then_one_line() -> None:
     result = invoke("advise", *KNEE, "--format", "json", "--save", "--db", LONG)
     assert json.loads(result.stdout)["causes"]
@@ -268,12 +260,12 @@ def test_eight_racing_writers_never_overwrite_without_force(tmp_path: Path) -> N
     assert sorted(path.name for path in tmp_path.iterdir()) == sorted(f"round-{n}.md" for n in range(rounds))
 
 
-def test_force_replaces_and_the_file_stays_private(tmp_path: Path) -> None:
-    target = tmp_path / "report.md"
+def test_force_replaces_and_a_private_file_stays_private(tmp_path: Path) -> None:
+    target = tmp_path / "backup.jsonl"
     target.write_text("old\n", encoding="utf-8")
     with pytest.raises(OutputError, match="file exists"):
-        output.write_atomically(target, "new\n")
-    output.write_atomically(target, "new\n", force=True)
+        output.write_atomically(target, "new\n", private=True)
+    output.write_atomically(target, "new\n", force=True, private=True)
     assert target.read_text(encoding="utf-8") == "new\n"
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
     assert list(tmp_path.iterdir()) == [target]

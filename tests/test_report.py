@@ -214,7 +214,6 @@ def test_a_cause_with_markdown_in_its_rule_text_stays_literal(kb: KnowledgeBase)
     assert "Calf *thing* | &lt;b&gt;x&lt;/b&gt;: " in html and "# Not a heading [a](b)" in html
 
 
-@pytest.mark.xfail(reason="needs output.py change", strict=False)
 def test_a_written_report_is_readable_by_others_under_the_usual_umask(runner: CliRunner, tmp_path: Path) -> None:
     old = os.umask(0o022)
     try:

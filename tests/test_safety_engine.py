@@ -134,3 +134,21 @@ def test_a_red_flag_sign_alone_is_enough_for_advice(runner: CliRunner) -> None:
 def test_corrected_triggers_do_not_over_or_under_triage(kb: KnowledgeBase, case: dict[str, object],
                                                         level: str) -> None:
     assert evaluate(kb, parse_case(case)).triage == level
+
+
+def test_a_pack_that_replaces_a_builtin_flag_is_visible_in_every_advice(runner: CliRunner, tmp_path) -> None:  # noqa: ANN001
+    pack = tmp_path / "pack.yaml"
+    pack.write_text("overrides_builtin_safety: true\nred_flags:\n  - id: dvt\n    override: true\n    name: Never\n"
+                    "    triage: see-doctor\n    message: See a doctor.\n    trigger: {fact: hills, value: lots}\n"
+                    "    sources: [nice2020vte]\n")
+    args = ["advise", "--location", "calf", "--recent-immobility", "--no-save", "--rules", str(pack)]
+    text = runner.invoke(app, args)
+    assert text.exit_code == 0 and "the built-in red flag dvt was replaced by" in " ".join(text.stdout.split())
+    data = runner.invoke(app, [*args, "--format", "json"]).stdout
+    assert '"overrides": [' in data and '"red_flag": "dvt"' in data
+    report = runner.invoke(app, [*args, "--format", "markdown"]).stdout
+    assert "built-in safety rules replaced" in report and str(pack) in report
+    without_key = tmp_path / "quiet.yaml"
+    without_key.write_text(pack.read_text().replace("overrides_builtin_safety: true\n", ""))
+    refused = runner.invoke(app, ["advise", "--location", "calf", "--no-save", "--rules", str(without_key)])
+    assert refused.exit_code != 0 and "dvt" in refused.stderr

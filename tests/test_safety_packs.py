@@ -114,7 +114,6 @@ def test_with_the_explicit_key_the_override_is_recorded_and_reported(chosen: Pat
     assert load_knowledge_base(pack_paths([pack]), cache=False).overrides == kb.overrides  # cached or not
 
 
-@pytest.mark.xfail(reason="needs actions.rules_check to print knowledge.override_warnings(kb)", strict=False)
 def test_rules_check_prints_the_override_warning(chosen: Path) -> None:
     pack = chosen
     checked = invoke("rules", "check", pack)

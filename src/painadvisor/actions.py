@@ -46,7 +46,7 @@ def advise(case_file: str | None, flags: dict[str, Any], output_format: OutputFo
     if not wants_history(save, output_format, output):
         db = None
 
-    case = caseio.merge(caseio.read_case_file(case_file) if case_file else {}, flags)
+    case = caseio.merge(caseio.read_case_file(case_file) if case_file is not None else {}, flags)
     kb = knowledge.load_knowledge_base(packs=rules)
     require_enough(kb, case)
     log: dict[str, Any] | None = None
@@ -145,11 +145,14 @@ def keeping(case: Any, kb: Any, db: Path | None) -> Iterator[tuple[Any, Callable
     from painadvisor import recall
     from painadvisor.history import History, HistoryError
 
+    from painadvisor.history import exists
+
     problem: HistoryError | None = None
     history: History | None = None
     note = None
-    first = not db.exists()
+    first = True
     try:
+        first = not exists(db)
         if not first:
             history = History(db, create=False)
             note = recall.history_note(case, history)
@@ -187,9 +190,13 @@ def converse(kb: Any, output_format: OutputFormat, output: Path | None, *, force
         except PainAdvisorError:
             return None  # reported when the consultation is saved
 
+    from painadvisor.caseio import valid_text
+
+    if hasattr(sys.stdin, "reconfigure"):
+        sys.stdin.reconfigure(errors="surrogateescape")  # a stray byte is kept, then made valid, never lost
     session = Session(kb, console, read_line, last_time=last_time)
     try:
-        case = parse_case(session.run())
+        case = valid_text(parse_case(session.run()))
     except EOFError:
         raise PainAdvisorError("input ended before the consultation was over; nothing was saved") from None
     log, from_log = (None, ()) if session.emergency else _offer_training_log(case, read_line, say)
@@ -265,7 +272,9 @@ def offer_report(advice: Any, kb: Any, read_line: Any, say: Any) -> None:
             say("Not saved.")
             return
         target = Path(name) if name else default
-        if target.exists() and not _yes(read_line, f"{target} exists. Replace it? [y/N] "):
+        from painadvisor.output import exists
+
+        if exists(target) and not _yes(read_line, f"{target} exists. Replace it? [y/N] "):
             say("Then choose another name.")
             continue
         break
@@ -312,7 +321,8 @@ def render(advice: Any, kb: Any, output_format: OutputFormat, *, explain: bool, 
     from painadvisor.render.terminal import render_terminal, text_console
 
     console = text_console(to_file=to_file)
-    render_terminal(advice, console, explain=explain, conversation=conversation)
+    render_terminal(advice, console, explain=explain, conversation=conversation,
+                    overrides=getattr(kb, "overrides", ()))
     return console.export_text() if to_file else None
 
 
@@ -379,8 +389,12 @@ def rules_check(packs: Sequence[Path], *, alone: bool) -> int:
     from painadvisor import knowledge
     from painadvisor.errors import RuleError
 
+    from painadvisor.errors import UsageError
+
+    if alone and any(not str(pack).strip() for pack in packs):
+        raise UsageError("a rule pack must be a file or folder; '' is not one")
     try:
-        paths = list(packs) if alone else knowledge.pack_paths(packs)
+        paths = [Path(pack) for pack in packs] if alone else knowledge.pack_paths(packs)
         kb = knowledge.load_knowledge_base(paths, cache=False)
     except RuleError as err:
         for problem in err.problems:
@@ -389,6 +403,8 @@ def rules_check(packs: Sequence[Path], *, alone: bool) -> int:
         sys.stdout.write(f"{count} problem{'s' if count != 1 else ''} found\n")
         return 1
     files = len(knowledge.rule_files(paths))
+    for warning in knowledge.override_warnings(kb):
+        sys.stdout.write(warning + "\n")
     sys.stdout.write(f"rules ok: {len(kb.causes)} causes, {len(kb.red_flags)} red flags, {len(kb.tips)} tips, "
                      f"{len(kb.questions)} questions, {len(kb.sources)} sources, {len(kb.examples)} examples "
                      f"in {files} file{'s' if files != 1 else ''}\n")
@@ -400,14 +416,16 @@ def rules_list(packs: Sequence[Path]) -> None:
 
     paths = knowledge.pack_paths(packs)
     kb = knowledge.load_knowledge_base(packs=packs)
+    from painadvisor.errors import printable
+
     sys.stdout.write("packs, in load order:\n")
     for path in paths:
-        sys.stdout.write(f"  {path}\n")
+        sys.stdout.write(f"  {printable(str(path))}\n")
     for title, items in (("causes", kb.causes), ("red flags", kb.red_flags), ("tips", kb.tips),
                          ("questions", kb.questions), ("examples", kb.examples)):
         sys.stdout.write(f"{title} ({len(items)}):\n")
         for item in items:
-            sys.stdout.write(f"  {item.id}  {item.origin}\n")
+            sys.stdout.write(f"  {item.id}  {printable(item.origin)}\n")
 
 
 def rules_test(packs: Sequence[Path]) -> int:

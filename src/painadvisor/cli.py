@@ -173,7 +173,7 @@ def ask(
     from painadvisor import knowledge
     from painadvisor.session import require_terminal
 
-    require_terminal(sys.stdin.isatty())
+    require_terminal(sys.stdin is not None and sys.stdin.isatty())
     kb = knowledge.load_knowledge_base(packs=rules or [])
     actions.converse(kb, output_format, output, force=force, explain=explain, db=None if no_save else _db(db))
 
@@ -327,7 +327,7 @@ def history_export(
 
 rules_app = typer.Typer(help="Check, list and test rule packs (the built-in one and your own).")
 app.add_typer(rules_app, name="rules")
-PacksArgument = Annotated[list[Path] | None, typer.Argument(
+PacksArgument = Annotated[list[str] | None, typer.Argument(
     metavar="[PACK]...", help="Rule files or folders, checked on top of the built-in pack.")]
 
 

@@ -55,8 +55,10 @@ def parse_advise(args: list[str]) -> dict[str, Any] | None:
             value = args[position + 1]
             position += 1
         position += 1
-        if name in ("--rules", "--training"):
-            options[name[2:]].append(Path(value))
+        if name == "--rules":
+            options["rules"].append(value)  # as given: '' must stay an error, not become '.'
+        elif name == "--training":
+            options["training"].append(Path(value))
         elif name in _VALUE_OPTIONS:
             options[_VALUE_OPTIONS[name]] = value
         elif facts[name].kind is Kind.MANY:

@@ -184,7 +184,8 @@ class History:
     def export(self, target: Path) -> int:
         """Write every consultation, oldest first, as JSON lines; never over an existing file."""
         oldest_first = self._select("ORDER BY created, id")
-        write_atomically(target, "".join(_export_line(record) for record in oldest_first), force=False)
+        write_atomically(target, "".join(_export_line(record) for record in oldest_first), force=False,
+                         private=True)
         return len(oldest_first)
 
     def same_location(self, location: str, *, now: datetime | None = None, weeks: int = 8) -> list[Record]:

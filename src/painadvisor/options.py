@@ -44,7 +44,7 @@ NoSaveOption = Annotated[bool, typer.Option(
 DbOption = Annotated[Path | None, typer.Option(
     "--db", metavar="PATH", envvar="PAINADVISOR_DB", show_envvar=True,
     help="The history database (default: history.db in your data folder).")]
-RulesOption = Annotated[list[Path] | None, typer.Option(
+RulesOption = Annotated[list[str] | None, typer.Option(
     "--rules", metavar="PACK", help="An extra rule pack (a folder or file) loaded after the built-in one; "
     "repeatable. PAINADVISOR_RULES holds more (a path list).")]
 ExplainOption = Annotated[bool, typer.Option("--explain", help="Show every point behind every score.")]

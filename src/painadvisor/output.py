@@ -40,10 +40,12 @@ class OutputPathError(OutputError):
     exit_code = EXIT_USAGE
 
 
-def write_atomically(path: Path, text: str, *, force: bool = False) -> None:
+def write_atomically(path: Path, text: str, *, force: bool = False, private: bool = False) -> None:
     """Write ``text`` (as UTF-8) to ``path`` via a temporary file in the same folder.
 
-    Without ``force`` an existing file is never replaced, even by a writer racing this one."""
+    Without ``force`` an existing file is never replaced, even by a writer racing this one.
+    The file gets the user's usual permissions (reports are made to be shared), or, with
+    ``private``, only the user's (a backup of the health history)."""
     _check_target(path, force=force)
     folder = path.parent if str(path.parent) else Path(".")
     remove_stale_temporaries(folder)
@@ -56,6 +58,8 @@ def write_atomically(path: Path, text: str, *, force: bool = False) -> None:
     try:
         with _removed_on_signal(temporary):
             with os.fdopen(handle, "wb") as stream:
+                if not private and hasattr(os, "fchmod"):  # mkstemp made it 0600
+                    os.fchmod(stream.fileno(), 0o666 & ~_umask())
                 stream.write(data)
                 stream.flush()
                 os.fsync(stream.fileno())
@@ -68,6 +72,13 @@ def write_atomically(path: Path, text: str, *, force: bool = False) -> None:
     finally:
         with suppress(OSError):
             os.unlink(temporary)  # linked (or renamed) already, or failed: either way not left behind
+
+
+def _umask() -> int:
+    """The process's umask: reading it means setting it, so it is put straight back."""
+    mask = os.umask(0o077)
+    os.umask(mask)
+    return mask
 
 
 def exists(path: Path) -> bool:

@@ -45,7 +45,9 @@ def history_note(case: Case, history: History, now: datetime | None = None) -> H
 
 def last_answers(db: Path, location: str, kb: KnowledgeBase) -> tuple[str, dict[str, Any]] | None:
     """The date and the answers of the last consultation about ``location`` that can be carried over."""
-    if not db.exists():
+    from painadvisor.history import exists
+
+    if not exists(db):
         return None
     from painadvisor.history import History
 
@@ -78,7 +80,9 @@ def save(advice: Advice, kb: KnowledgeBase, history: History, *, first: bool) ->
 
 def list_records(db: Path) -> list[dict[str, Any]]:
     """Every kept consultation, newest first: id, date, location, triage, top cause."""
-    if not db.exists():
+    from painadvisor.history import exists
+
+    if not exists(db):
         return []
     from painadvisor.history import History
 
@@ -99,7 +103,9 @@ def stored(db: Path, record_id: int) -> tuple[dict[str, Any], dict[str, Any], st
 
 def delete(db: Path, record_id: int | None) -> int:
     """Delete one consultation, or all of them (None); returns how many went."""
-    if not db.exists():
+    from painadvisor.history import exists
+
+    if not exists(db):
         return 0
     from painadvisor.history import History
 

@@ -164,7 +164,7 @@ def clean_text(raw: str) -> str:
 
 
 def ident(raw: Any, line: int | None) -> str:
-    if not isinstance(raw, str) or not _ID.match(raw):
+    if not isinstance(raw, str) or not _ID.fullmatch(raw):
         raise FieldError(f"'{raw}' is not a valid id (lower-case letters, digits and dashes)", line)
     return raw
 

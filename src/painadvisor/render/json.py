@@ -54,6 +54,7 @@ def advice_to_dict(advice: Advice, kb: KnowledgeBase) -> dict[str, Any]:
         "training": None if advice.training is None else
         {key: value for key, value in advice.training.items() if key != "spike_sentence"},
         "from_training_log": list(advice.from_training),
+        "overrides": [{"red_flag": flag_id, "file": path} for flag_id, path in kb.overrides],
         "sources": [{"id": source.id, "citation": source.citation()} for source in cited_sources(advice, kb)],
         "disclaimer": DISCLAIMER,
     }

@@ -73,12 +73,13 @@ ADVICE_SCHEMA: dict[str, Any] = {
         "training": {"oneOf": [{"type": "null"}, {"type": "object", "required": ["weeks", "spike", "derived",
                                                                             "files", "skipped"]}]},
         "from_training_log": {"type": "array", "items": _ID},
+        "overrides": {"type": "array", "items": _object({"red_flag": _ID, "file": _TEXT})},
         "sources": {"type": "array", "items": _object({"id": _ID, "citation": _TEXT})},
         "disclaimer": _TEXT,
         "questions_asked": {"type": "array", "items": _ID},
         "questions_count": {"type": "integer", "minimum": 0},
     }, required=["schema_version", "painadvisor_version", "case", "triage", "triage_reasons", "red_flags",
-                 "causes", "tips", "missing", "history", "training", "from_training_log", "sources",
+                 "causes", "tips", "missing", "history", "training", "from_training_log", "overrides", "sources",
                  "disclaimer"]),
 }
 

@@ -102,8 +102,9 @@ def clean(text: str) -> Text:
     return Text("".join(ch if ch.isprintable() or ch == "\n" else "?" for ch in text))
 
 
-def render_terminal(advice: Advice, console: Console, *, explain: bool = False, conversation: bool = False) -> None:
-    console.print(_triage_panel(advice))
+def render_terminal(advice: Advice, console: Console, *, explain: bool = False, conversation: bool = False,
+                    overrides: tuple[tuple[str, str], ...] = ()) -> None:
+    console.print(_triage_panel(advice, overrides))
     console.print()
     if advice.history is not None:
         for line in _history_lines(advice.history):
@@ -197,9 +198,13 @@ def _flag_lines(red_flags: list[RaisedFlag] | tuple[RaisedFlag, ...]) -> list[Te
     return parts[1:]
 
 
-def _triage_panel(advice: Advice) -> Panel:
+def _triage_panel(advice: Advice, overrides: tuple[tuple[str, str], ...] = ()) -> Panel:
     level = advice.triage
     parts: list[Text] = [Text(TRIAGE_SUMMARIES[level])]
+    for flag_id, path in overrides:  # a user's pack replaced a built-in safety rule: never silently
+        parts += [Text(""), Text("Warning: the built-in red flag ", style="bold red").append_text(clean(flag_id))
+                  .append(" was replaced by ", style="bold red").append_text(clean(path))
+                  .append(", so this advice may miss what it would have caught.", style="bold red")]
     if advice.red_flags:
         parts += [Text(""), *_flag_lines(advice.red_flags)]
     names = {ranked.cause.id: ranked.cause.name for ranked in advice.causes}

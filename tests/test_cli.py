@@ -42,7 +42,8 @@ def test_flags_give_ranked_causes_with_reasons(runner: CliRunner) -> None:
 def test_json_has_the_contract_fields_in_a_stable_order(runner: CliRunner) -> None:
     advice = advise_json(runner, *ITB_FLAGS)
     assert list(advice) == ["schema_version", "painadvisor_version", "case", "triage", "triage_reasons",
-                            "red_flags", "causes", "tips", "missing", "history", "training", "from_training_log", "overrides",
+                            "red_flags", "causes", "tips", "missing", "history", "training",
+                            "from_training_log", "overrides",
                             "sources", "disclaimer"]
     assert set(advice["causes"][0]) >= {"id", "name", "score", "because"}
     assert set(advice["tips"][0]) >= {"id", "text"}

@@ -143,9 +143,7 @@ def keeping(case: Any, kb: Any, db: Path | None) -> Iterator[tuple[Any, Callable
         yield None, lambda advice: None
         return
     from painadvisor import recall
-    from painadvisor.history import History, HistoryError
-
-    from painadvisor.history import exists
+    from painadvisor.history import History, HistoryError, exists
 
     problem: HistoryError | None = None
     history: History | None = None
@@ -387,9 +385,7 @@ def history_export(db: Path, target: Path) -> None:
 def rules_check(packs: Sequence[Path], *, alone: bool) -> int:
     """Print every problem (exit 1, with a count) or a one-line summary (exit 0)."""
     from painadvisor import knowledge
-    from painadvisor.errors import RuleError
-
-    from painadvisor.errors import UsageError
+    from painadvisor.errors import RuleError, UsageError
 
     if alone and any(not str(pack).strip() for pack in packs):
         raise UsageError("a rule pack must be a file or folder; '' is not one")

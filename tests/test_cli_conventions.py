@@ -79,3 +79,12 @@ def test_scripts_do_not_fill_the_history(tmp_path: Path) -> None:
 def test_every_mistyped_choice_gets_a_suggestion(args: list[str], hint: str) -> None:
     result = run(*args)
     assert result.returncode == 2 and hint in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.parametrize("command", [["advise"], ["ask"], ["history"], ["rules", "check"], []])
+def test_help_is_readable_at_80_columns(command: list[str]) -> None:
+    result = run(*command, "--help", env={"COLUMNS": "80"})
+    assert result.returncode == 0
+    assert "…" not in result.stdout and max(len(line) for line in result.stdout.splitlines()) <= 80
+    if command == ["advise"]:
+        assert "calf-swollen-one-side" in result.stdout and "--eases-soon-after-stopping" in result.stdout

@@ -82,6 +82,7 @@ app = typer.Typer(
     add_completion=True,
     context_settings={"help_option_names": ["-h", "--help"]},
     pretty_exceptions_show_locals=False,
+    rich_markup_mode=None,  # plain help: wraps at any width, never truncates a flag or a value
 )
 
 

@@ -211,7 +211,8 @@ def test_hostile_rule_files_are_one_line_errors(runner: CliRunner, tmp_path: Pat
     pack = tmp_path / "pack.yaml"
     pack.write_bytes(content)
     result = runner.invoke(app, ["rules", "check", "--alone", str(pack)])
-    assert result.exit_code == 1 and result.exception is None or isinstance(result.exception, SystemExit)
+    assert result.exit_code == 1
+    assert result.exception is None or isinstance(result.exception, SystemExit)  # never a traceback
     assert result.stdout.replace(str(tmp_path) + "/", "").splitlines()[0] == message
 
 

@@ -23,7 +23,6 @@ import json
 import os
 import stat
 import sys
-import tempfile
 import types
 import typing
 from collections.abc import Callable, Iterator
@@ -142,6 +141,8 @@ def store(path: Path | None, kb: KnowledgeBase) -> None:
     temporary: str | None = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        import tempfile
+
         handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".kb-{os.getpid()}-", suffix=".tmp")
         with os.fdopen(handle, "wb") as stream:
             stream.write(FORMAT + hashlib.sha256(payload).digest() + payload)

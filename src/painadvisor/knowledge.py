@@ -34,7 +34,6 @@ from painadvisor.models import (
     Tip,
 )
 from painadvisor.vocabulary import Kind
-from painadvisor.yamlio import load_json, load_yaml, read_text
 
 SECTIONS = ("sources", "causes", "red_flags", "tips", "questions", "examples")
 # Top-level keys beside the sections.  ``overrides_builtin_safety: true`` is the visible choice a pack
@@ -143,6 +142,8 @@ def load_knowledge_base(paths: Iterable[Path] | None = None, *, cache: bool = Tr
 
 def build(files: list[Path]) -> KnowledgeBase:
     """Read and validate rule files; every problem found is reported at once."""
+    from painadvisor.yamlio import load_json, load_yaml, read_text  # only when building: the cache needs no YAML
+
     reader = _Reader()
     for path in files:
         try:
@@ -177,6 +178,8 @@ def build(files: list[Path]) -> KnowledgeBase:
 def _located_problems(text: str, name: str, problems: list[str]) -> list[str]:
     """A JSON file's problems again with line numbers: JSON is YAML, whose nodes know their lines
     (JSON is read without them, which is several times faster)."""
+    from painadvisor.yamlio import load_yaml
+
     try:
         located = _Reader()
         located.relocating = True  # earlier files are not read again: what they define is not known

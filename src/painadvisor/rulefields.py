@@ -15,7 +15,6 @@ from painadvisor import vocabulary
 from painadvisor.errors import strip_controls
 from painadvisor.models import AllOf, AnyOf, Choice, Condition, Leaf, Not
 from painadvisor.vocabulary import Kind
-from painadvisor.yamlio import LocatedDict
 
 MAX_WEIGHT = 10.0
 _ID = re.compile(r"^[a-z0-9]+(?:[-.][a-z0-9]+)*$")
@@ -132,6 +131,8 @@ def required_facts(condition: Condition) -> set[str]:
 
 def line_of(node: Any, key: str | None = None) -> int | None:
     """The line of a mapping (or of one of its keys); None for data without positions (JSON)."""
+    from painadvisor.yamlio import LocatedDict
+
     if isinstance(node, LocatedDict):
         return node.line_of(key) if key is not None else node.line
     return getattr(node, "line", None)

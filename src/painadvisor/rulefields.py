@@ -87,13 +87,14 @@ def _leaf(raw: dict[str, Any], line: int | None, ignore: frozenset[str] = NO_KEY
 
 def location_values(items: Iterable[str], *, parents: bool = True) -> frozenset[str | bool]:
     """The places a location test covers: a coarse value stands for every place under it, and a
-    runner who can only say the coarse place is matched by a test on any place under it (it
-    might be that place).  Under a 'not' that reading would wrongly rule the coarse place out,
+    runner who can only say the coarse place is matched by a test on at least half of the
+    places under it (it might well be one of them).  Under a 'not' that reading would wrongly rule the coarse place out,
     so there (``parents=False``) a coarse place matches only when the rule names it."""
     items = list(items)
     places = {place for item in items for place in vocabulary.places_of(item)} | set(items)
-    if parents:
-        places |= {coarse for coarse, under in vocabulary.PLACES_UNDER.items() if places.intersection(under)}
+    if parents:  # "might be there": the test covers at least half of the places under the coarse one
+        places |= {coarse for coarse, under in vocabulary.PLACES_UNDER.items()
+                   if 2 * len(places.intersection(under)) >= len(under)}
     return frozenset(places)
 
 

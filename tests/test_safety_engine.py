@@ -152,3 +152,29 @@ def test_a_pack_that_replaces_a_builtin_flag_is_visible_in_every_advice(runner: 
     without_key.write_text(pack.read_text().replace("overrides_builtin_safety: true\n", ""))
     refused = runner.invoke(app, ["advise", "--location", "calf", "--no-save", "--rules", str(without_key)])
     assert refused.exit_code != 0 and "dvt" in refused.stderr
+
+
+@pytest.mark.parametrize(("case", "level", "flag"), [
+    pytest.param({"location": "thigh.front", "side": "both", "when": ["next-day", "after-run"], "trend": "worse",
+                  "duration_days": 2, "hard_sessions": True}, "self-care", None, id="doms-worse-on-day-2"),
+    pytest.param({"location": "ankle.outer", "mechanism": "twist", "signs": ["swelling", "warmth", "redness"],
+                  "duration_days": 1}, "self-care", None, id="warm-red-sprain"),
+    pytest.param({"location": "foot.top", "signs": ["tingling"], "worse_with": ["tight-shoes", "walking"],
+                  "shoes": "recently-changed"}, "self-care", None, id="lace-tingling-on-walks"),
+    pytest.param({"location": "knee", "signs": ["warmth"], "when": ["after-run"]}, "self-care", None,
+                 id="warm-knee-is-not-a-clot"),
+    pytest.param({"location": "calf", "side": "right", "signs": ["swelling"]}, "emergency", "dvt",
+                 id="one-calf-swollen-is-a-clot-to-rule-out"),
+    pytest.param({"location": "shin.front", "when": ["after-run"], "signs": ["tingling", "cold-pale-foot"]},
+                 "emergency", "compartment", id="pale-tingling-shin-after-a-run"),
+    pytest.param({"location": "hip.groin", "age": 14, "mechanism": "none", "load_change": "large"}, "urgent",
+                 "child-hip", id="a-training-jump-does-not-explain-a-childs-groin"),
+    pytest.param({"location": "knee", "signs": ["cannot-straighten-leg"], "mechanism": "twist"}, "see-doctor",
+                 "locked-knee", id="knee-will-not-straighten-after-a-twist"),
+])
+def test_probes_from_the_safety_review(kb: KnowledgeBase, case: dict[str, object], level: str,
+                                       flag: str | None) -> None:
+    advice = evaluate(kb, parse_case(case))
+    assert advice.triage == level, [raised.flag.id for raised in advice.red_flags]
+    if flag:
+        assert flag in [raised.flag.id for raised in advice.red_flags]

@@ -12,7 +12,7 @@ from painadvisor.vocabulary import FACTS, FactValue, Kind, parse_case, parse_val
 
 CASE_MAX_BYTES = 1024 * 1024
 # A vignette file (as in shared/cases) holds the case under `case:` beside these keys.
-VIGNETTE_KEYS = {"id", "story", "expect", "case"}
+VIGNETTE_KEYS = {"id", "story", "expect", "case", "source"}
 # A lone surrogate: a byte that was not UTF-8 in a command-line argument, or a "\ud800" escape in
 # JSON.  It cannot be stored or written as UTF-8, so it becomes the replacement character.
 _SURROGATE = re.compile("[\ud800-\udfff]")

@@ -171,6 +171,16 @@ def test_a_pack_that_replaces_a_builtin_flag_is_visible_in_every_advice(runner: 
                  "child-hip", id="a-training-jump-does-not-explain-a-childs-groin"),
     pytest.param({"location": "knee", "signs": ["cannot-straighten-leg"], "mechanism": "twist"}, "see-doctor",
                  "locked-knee", id="knee-will-not-straighten-after-a-twist"),
+    pytest.param({"location": "knee", "recent_immobility": True}, "emergency", "dvt",
+                 id="knee-after-a-flight-may-be-behind-the-knee"),
+    pytest.param({"location": "lower-leg", "side": "right", "signs": ["swelling"]}, "emergency", "dvt",
+                 id="one-swollen-lower-leg"),
+    pytest.param({"location": "thigh", "pop": True, "signs": ["bruising"]}, "urgent", "tendon-avulsion",
+                 id="a-pop-and-a-bruise-in-the-thigh"),
+    pytest.param({"location": "knee", "pop": True, "mechanism": "twist", "signs": ["swelling"], "duration_days": 0},
+                 "see-doctor", "knee-bleed", id="a-knee-swollen-the-same-day-after-a-twist"),
+    pytest.param({"location": "thigh.front", "spread": "pinpoint", "onset": "sudden", "hard_sessions": True},
+                 "self-care", None, id="a-sudden-thigh-pull-is-a-strain"),
 ])
 def test_probes_from_the_safety_review(kb: KnowledgeBase, case: dict[str, object], level: str,
                                        flag: str | None) -> None:

@@ -319,8 +319,10 @@ def render(advice: Any, kb: Any, output_format: OutputFormat, *, explain: bool, 
     from painadvisor.render.terminal import render_terminal, text_console
 
     console = text_console(to_file=to_file)
+    from painadvisor.render.common import answer_labels
+
     render_terminal(advice, console, explain=explain, conversation=conversation,
-                    overrides=getattr(kb, "overrides", ()))
+                    overrides=getattr(kb, "overrides", ()), labels=answer_labels(kb))
     return console.export_text() if to_file else None
 
 

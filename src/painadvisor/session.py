@@ -182,7 +182,9 @@ class Session:
         flags = [raised for raised in self.interview.red_flags()
                  if raised.flag.triage == "emergency" and raised.flag.id not in self.shown_flags]
         if flags:
-            render_red_flags(flags, self.console)
+            from painadvisor.render.common import answer_labels
+
+            render_red_flags(flags, self.console, answer_labels(self.kb))
             self.shown_flags.update(raised.flag.id for raised in flags)
             self.emergency = True
 

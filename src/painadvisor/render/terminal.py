@@ -12,7 +12,7 @@ import math
 import os
 import sys
 import typing
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any, TextIO
 
@@ -37,9 +37,12 @@ from painadvisor.render.common import (
     TRIAGE_HEADLINES,
     TRIAGE_SUMMARIES,
     describe,
+    facts_in_words,
     format_facts,
     percent,
+    running_advice,
     shown_causes,
+    triage_in_words,
 )
 from painadvisor.vocabulary import FACTS_BY_ID
 
@@ -102,16 +105,20 @@ def clean(text: str) -> Text:
     return Text("".join(ch if ch.isprintable() or ch == "\n" else "?" for ch in text))
 
 
+Labels = Callable[[str, object], list[str]]
+
+
 def render_terminal(advice: Advice, console: Console, *, explain: bool = False, conversation: bool = False,
-                    overrides: tuple[tuple[str, str], ...] = ()) -> None:
-    console.print(_triage_panel(advice, overrides))
+                    overrides: tuple[tuple[str, str], ...] = (), labels: Labels | None = None) -> None:
+    """The advice on a terminal; ``labels`` (from ``render.common.answer_labels``) words the facts."""
+    console.print(_triage_panel(advice, overrides, labels))
     console.print()
     if advice.history is not None:
         for line in _history_lines(advice.history):
             console.print(line)
         console.print()
     console.print(Text("Likely causes", style="bold underline"))
-    console.print(_cause_table(shown_causes(advice), set(advice.rule_out), explain=explain))
+    console.print(_cause_table(shown_causes(advice), set(advice.rule_out), explain=explain, labels=labels))
     console.print()
     for kind, title in (("now", "What to do now"), ("prevention", "To stop it coming back")):
         tips = [chosen.tip.text for chosen in advice.tips if chosen.tip.kind == kind]
@@ -177,28 +184,31 @@ def _bullets(items: list[str]) -> Table:
     return grid
 
 
-def render_red_flags(red_flags: list[RaisedFlag], console: Console) -> None:
+def render_red_flags(red_flags: list[RaisedFlag], console: Console, labels: Labels | None = None) -> None:
     """Red flags on their own, the moment an answer raises them."""
     level = max((raised.flag.triage for raised in red_flags), key=TRIAGE_LEVELS.index)
     title = Text(f" {TRIAGE_HEADLINES[level]} ", style=_STYLES[level])
-    console.print(Panel(Group(*_flag_lines(red_flags)), title=title, title_align="left",
+    console.print(Panel(Group(*_flag_lines(red_flags, labels)), title=title, title_align="left",
                         border_style=_BORDERS[level], box=box.HEAVY))
 
 
-def _flag_lines(red_flags: list[RaisedFlag] | tuple[RaisedFlag, ...]) -> list[Text]:
+def _flag_lines(red_flags: list[RaisedFlag] | tuple[RaisedFlag, ...], labels: Labels | None = None) -> list[Text]:
     parts: list[Text] = []
     for raised in red_flags:
-        heading = Text("⚠ ", style="bold").append(raised.flag.name, style="bold")
-        heading.append(f"  [{raised.flag.triage}]", style=_STYLES[raised.flag.triage])
+        heading = Text("⚠ ", style="bold").append_text(clean(raised.flag.name)).append("  ")
+        heading.append(f"[{triage_in_words(raised.flag.triage)}]", style=_STYLES[raised.flag.triage])
         parts += [Text(""), heading, clean(raised.flag.message)]
+        running = running_advice(raised.flag)
+        if running:
+            parts.append(Text("Running: ", style="bold").append_text(clean(running)))
         if raised.facts:
-            parts.append(Text("because you said: ", style="dim").append_text(clean(format_facts(raised.facts))))
+            parts.append(Text("because you said: ", style="dim").append_text(clean(_facts(raised.facts, labels))))
         if raised.note:
             parts.append(Text(raised.note, style="dim"))
     return parts[1:]
 
 
-def _triage_panel(advice: Advice, overrides: tuple[tuple[str, str], ...] = ()) -> Panel:
+def _triage_panel(advice: Advice, overrides: tuple[tuple[str, str], ...] = (), labels: Labels | None = None) -> Panel:
     level = advice.triage
     parts: list[Text] = [Text(TRIAGE_SUMMARIES[level])]
     for flag_id, path in overrides:  # a user's pack replaced a built-in safety rule: never silently
@@ -206,7 +216,7 @@ def _triage_panel(advice: Advice, overrides: tuple[tuple[str, str], ...] = ()) -
                   .append(" was replaced by ", style="bold red").append_text(clean(path))
                   .append(", so this advice may miss what it would have caught.", style="bold red")]
     if advice.red_flags:
-        parts += [Text(""), *_flag_lines(advice.red_flags)]
+        parts += [Text(""), *_flag_lines(advice.red_flags, labels)]
     names = {ranked.cause.id: ranked.cause.name for ranked in advice.causes}
     for reason in advice.triage_reasons:
         if reason.startswith("likely cause: "):
@@ -218,7 +228,8 @@ def _triage_panel(advice: Advice, overrides: tuple[tuple[str, str], ...] = ()) -
     return Panel(Group(*parts), title=title, title_align="left", border_style=_BORDERS[level], box=heavy)
 
 
-def _cause_table(causes: list[RankedCause], rule_out: set[str], *, explain: bool) -> Table:
+def _cause_table(causes: list[RankedCause], rule_out: set[str], *, explain: bool,
+                 labels: Labels | None = None) -> Table:
     """The ranked causes, each with its score bar and its reasons, in one grid."""
     grid = Table.grid(padding=(0, 1))
     grid.add_column(width=3, justify="right")
@@ -229,17 +240,18 @@ def _cause_table(causes: list[RankedCause], rule_out: set[str], *, explain: bool
         if ranked.cause.id in rule_out:
             name.append("  to rule out", style="bold red")
         grid.add_row(f"{number}.", Text(percent(ranked.score), style="bold"), name)
-        for weight, reason, style in _reasons(ranked, explain=explain):
+        for weight, reason, style in _reasons(ranked, explain=explain, labels=labels):
             grid.add_row("", Text(weight, style=style), reason)
     return grid
 
 
-def _reasons(ranked: RankedCause, *, explain: bool) -> list[tuple[str, Text, str]]:
+def _reasons(ranked: RankedCause, *, explain: bool, labels: Labels | None = None) -> list[tuple[str, Text, str]]:
     """(points, why, style) rows: the top reasons for, or with ``explain`` every point."""
     items: list[Contribution] = sorted(ranked.because, key=lambda item: -abs(item.weight))
     if not explain:
         items = [item for item in items if item.weight > 0][:TOP_REASONS]
-    rows = [(f"{item.weight:+.1f}", _reason_text(item), "green" if item.weight > 0 else "red") for item in items]
+    rows = [(f"{item.weight:+.1f}", _reason_text(item, explain, labels), "green" if item.weight > 0 else "red")
+            for item in items]
     if explain:
         rows.insert(0, (f"{ranked.base_points:+.2f}", Text("how common it is among injured runners"), "dim"))
         rows.append((f"={ranked.points:.2f}", Text("points in all; the score is its share among all causes"),
@@ -247,11 +259,16 @@ def _reasons(ranked: RankedCause, *, explain: bool) -> list[tuple[str, Text, str
     return rows
 
 
-def _reason_text(item: Contribution) -> Text:
-    line = clean(item.note or format_facts(item.facts))
-    if item.note and item.facts:
+def _reason_text(item: Contribution, explain: bool = False, labels: Labels | None = None) -> Text:
+    """Why a point counted, in words; with --explain also the exact facts (ids and values)."""
+    line = clean(item.note or _facts(item.facts, labels))
+    if explain and item.facts:
         line.append_text(Text(" (", style="dim").append_text(clean(format_facts(item.facts))).append(")", style="dim"))
     return line
+
+
+def _facts(facts: Mapping[str, object], labels: Labels | None) -> str:
+    return facts_in_words(facts, labels) if labels is not None else format_facts(facts)
 
 
 def _bar(score: float) -> Text:

@@ -33,7 +33,7 @@ def wants_history(save: bool | None, output_format: OutputFormat, output: Path |
 
 
 def advise(case_file: str | None, flags: dict[str, Any], output_format: OutputFormat, output: Path | None, *,
-           force: bool, explain: bool, db: Path | None, rules: Sequence[Path] = (), save: bool | None = None,
+           force: bool, explain: bool, db: Path | None, rules: Sequence[Path | str] = (), save: bool | None = None,
            training: Sequence[Path] = ()) -> None:
     """Advice for the case in ``case_file`` (if any) with ``flags`` (a checked case) on top.
 
@@ -63,7 +63,7 @@ def advise(case_file: str | None, flags: dict[str, Any], output_format: OutputFo
 
 
 def batch(source: str, flags: dict[str, Any], output: Path | None, *, force: bool,
-          rules: Sequence[Path] = ()) -> int:
+          rules: Sequence[Path | str] = ()) -> int:
     """Advice for every case of a JSON-lines file (``-`` for stdin), one JSON line each;
     returns how many lines failed.  Never reads or writes the history."""
     import io
@@ -95,7 +95,7 @@ def batch(source: str, flags: dict[str, Any], output: Path | None, *, force: boo
 
 
 def replay(case_file: str, output_format: OutputFormat, output: Path | None, *, force: bool, explain: bool,
-           db: Path | None, rules: Sequence[Path] = ()) -> None:
+           db: Path | None, rules: Sequence[Path | str] = ()) -> None:
     """The consultation answered from a case file, for scripts and measurement."""
     from painadvisor import caseio, interview, knowledge
 
@@ -343,7 +343,7 @@ def history_list(db: Path, output_format: ListFormat) -> None:
 
 
 def history_show(db: Path, record_id: int, output_format: OutputFormat, output: Path | None, *, force: bool,
-                 explain: bool, rules: Sequence[Path] = ()) -> None:
+                 explain: bool, rules: Sequence[Path | str] = ()) -> None:
     """A kept consultation again: its JSON as it was kept, or re-rendered for people."""
     from painadvisor import __version__, recall
     from painadvisor.vocabulary import parse_case
@@ -384,7 +384,7 @@ def history_export(db: Path, target: Path) -> None:
     sys.stderr.write(f"painadvisor: exported {count} consultation{'s' if count != 1 else ''} to {target}\n")
 
 
-def rules_check(packs: Sequence[Path], *, alone: bool) -> int:
+def rules_check(packs: Sequence[Path | str], *, alone: bool) -> int:
     """Print every problem (exit 1, with a count) or a one-line summary (exit 0)."""
     from painadvisor import knowledge
     from painadvisor.errors import RuleError, UsageError
@@ -409,7 +409,7 @@ def rules_check(packs: Sequence[Path], *, alone: bool) -> int:
     return 0
 
 
-def rules_list(packs: Sequence[Path]) -> None:
+def rules_list(packs: Sequence[Path | str]) -> None:
     from painadvisor import knowledge
 
     paths = knowledge.pack_paths(packs)
@@ -426,7 +426,7 @@ def rules_list(packs: Sequence[Path]) -> None:
             sys.stdout.write(f"  {item.id}  {printable(item.origin)}\n")
 
 
-def rules_test(packs: Sequence[Path]) -> int:
+def rules_test(packs: Sequence[Path | str]) -> int:
     """Evaluate every example of the loaded packs; exit 1 when any fails."""
     from painadvisor import engine, knowledge
     from painadvisor.models import triage_rank

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from painadvisor.training.model import Activity, Sport, UnreadableFile, check_plausible, make_activity
+from painadvisor.training.model import Activity, Sport, UnreadableFile, check_plausible, make_activity, one_line
 from painadvisor.training.track import ascent_m
 
 FIT_SPORTS: dict[str, Sport] = {
@@ -61,19 +61,14 @@ def _decode(data: bytes) -> _FitContent:
                     if isinstance(frame, fitdecode.FitDataMessage):
                         _take(content, frame)
     except fitdecode.FitHeaderError as error:
-        raise UnreadableFile(f"damaged FIT file: bad header ({_one_line(error)})") from None
+        raise UnreadableFile(f"damaged FIT file: bad header ({one_line(error)})") from None
     except fitdecode.FitEOFError as error:
-        raise UnreadableFile(f"truncated FIT file: it ends early ({_one_line(error)})") from None
+        raise UnreadableFile(f"truncated FIT file: it ends early ({one_line(error)})") from None
     except fitdecode.FitCRCError as error:
-        raise UnreadableFile(f"damaged FIT file: checksum mismatch ({_one_line(error)})") from None
+        raise UnreadableFile(f"damaged FIT file: checksum mismatch ({one_line(error)})") from None
     except fitdecode.FitError as error:
-        raise UnreadableFile(f"damaged FIT file: {_one_line(error)}") from None
+        raise UnreadableFile(f"damaged FIT file: {one_line(error)}") from None
     return content
-
-
-def _one_line(error: BaseException) -> str:
-    text = " ".join(str(error).split())
-    return text[:120] or type(error).__name__
 
 
 def _take(content: _FitContent, frame: Any) -> None:

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from painadvisor.training.gpxplain import NotPlain, TrackData, read_plain
-from painadvisor.training.model import Activity, Sport, UnreadableFile, check_plausible, make_activity
+from painadvisor.training.model import Activity, Sport, UnreadableFile, check_plausible, make_activity, one_line
 from painadvisor.training.model import sport_from_words as _sport_from_words
 from painadvisor.training.track import Segment, add_segment
 
@@ -148,7 +148,7 @@ def gpxpy_read(data: bytes) -> TrackData:
             warnings.simplefilter("ignore")
             parsed: Any = gpxpy.parse(data.decode("utf-8", errors="replace"))
     except gpxpy.gpx.GPXException as error:
-        raise UnreadableFile(f"not a readable GPX file ({_one_line(error)})") from None
+        raise UnreadableFile(f"not a readable GPX file ({one_line(error)})") from None
     track = TrackData()
     for gpx_track in parsed.tracks:
         if gpx_track.name:
@@ -164,11 +164,6 @@ def gpxpy_read(data: bytes) -> TrackData:
                 segment.times.append(None if point.time is None else aware(point.time))
             add_segment(track.totals, segment)
     return track
-
-
-def _one_line(error: BaseException) -> str:
-    text = " ".join(str(error).split())
-    return text[:120] or type(error).__name__
 
 
 def _to_activity(track: TrackData, source: str) -> Activity:

@@ -125,3 +125,9 @@ def sport_from_words(text: str) -> Sport:
     if any(key in words for key in ("ride", "cycl", "bik", "bicycl")):
         return "cycling"
     return "other"
+
+
+def one_line(error: BaseException) -> str:
+    """An exception's message as one short line, for the reason a file was skipped."""
+    text = " ".join(str(error).split())
+    return text[:120] or type(error).__name__

@@ -197,7 +197,8 @@ def converse(kb: Any, output_format: OutputFormat, output: Path | None, *, force
         case = valid_text(parse_case(session.run()))
     except EOFError:
         raise PainAdvisorError("input ended before the consultation was over; nothing was saved") from None
-    log, from_log = (None, ()) if session.emergency else _offer_training_log(case, read_line, say)
+    log = None if session.emergency else _offer_training_log(case, read_line, say)
+    from_log: tuple[str, ...] = ()
     if log is not None:
         from painadvisor.trainlog import with_log_facts
 
@@ -222,24 +223,24 @@ def converse(kb: Any, output_format: OutputFormat, output: Path | None, *, force
         offer_report(advice, kb, read_line, say)
 
 
-def _offer_training_log(case: Any, read_line: Any, say: Any) -> tuple[Any, tuple[str, ...]]:
+def _offer_training_log(case: Any, read_line: Any, say: Any) -> Any:
     """Offer to read the runner's training log (a file or folder; Tab completes paths)."""
     try:
         reply = read_line("\nRead your training log (FIT, GPX or TCX files, or Strava's activities.csv)? "
                           "Type a file or folder, or press Enter to skip: ").strip()
     except EOFError:
-        return None, ()
+        return None
     if not reply:
-        return None, ()
+        return None
     from painadvisor.trainlog import read_log
 
     try:
         log = read_log([Path(reply).expanduser()], case)
     except PainAdvisorError as err:
         say(f"Could not read it: {err}. Going on without it.")
-        return None, ()
+        return None
     say(f"Read {sum(item['activities'] for item in log['files'])} activities.")
-    return log, ()
+    return log
 
 
 def _yes(read_line: Any, prompt: str) -> bool:

@@ -49,7 +49,7 @@ class PainAdvisorGroup(TyperGroup):
         except (typer.Abort, KeyboardInterrupt):
             code = EXIT_INTERRUPTED
         except BrokenPipeError:
-            from painadvisor.entry import quiet_broken_pipe
+            from painadvisor.errors import quiet_broken_pipe
 
             code = quiet_broken_pipe()
         code = code if isinstance(code, int) else 0

@@ -79,7 +79,7 @@ def run_fast(args: list[str]) -> int | None:
         return None
     from painadvisor import actions
     from painadvisor.caseio import case_from_flags
-    from painadvisor.errors import EXIT_INTERRUPTED, PainAdvisorError, fail
+    from painadvisor.errors import EXIT_INTERRUPTED, PainAdvisorError, fail, quiet_broken_pipe
 
     try:
         db = None
@@ -100,16 +100,6 @@ def run_fast(args: list[str]) -> int | None:
     except BrokenPipeError:
         return quiet_broken_pipe()
     return 0
-
-
-def quiet_broken_pipe() -> int:
-    """The reader went away (``| head``): stop quietly, as other command-line tools do."""
-    try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-    except (OSError, ValueError):
-        pass
-    return 141  # 128 + SIGPIPE
 
 
 ASCII_FALLBACK = {"•": "*", "█": "#", "░": ".", "⚠": "!", "·": "-", "…": "...", "—": "-", "–": "-",
@@ -148,5 +138,7 @@ def main() -> None:
     try:
         sys.stdout.flush()
     except BrokenPipeError:
+        from painadvisor.errors import quiet_broken_pipe
+
         code = quiet_broken_pipe()
     sys.exit(code)

@@ -6,6 +6,7 @@ that was wrong.
 
 from __future__ import annotations
 
+import os
 import re
 import sys
 
@@ -88,3 +89,13 @@ def fail(message: str, code: int) -> int:
     for line in rest:  # a broken knowledge base lists every problem, one per line
         sys.stderr.write(f"painadvisor: {line}\n")
     return code
+
+
+def quiet_broken_pipe() -> int:
+    """The reader went away (``| head``): stop quietly, as other command-line tools do."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    return 141  # 128 + SIGPIPE

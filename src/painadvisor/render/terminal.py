@@ -56,7 +56,7 @@ _BORDERS = {"emergency": "red", "urgent": "dark_orange3", "see-doctor": "yellow"
 class _Console(Console):
     def on_broken_pipe(self) -> None:
         """The reader went away (``| head``): stop quietly with 141, as other tools do."""
-        from painadvisor.entry import quiet_broken_pipe
+        from painadvisor.errors import quiet_broken_pipe
 
         raise SystemExit(quiet_broken_pipe())
 

@@ -63,7 +63,7 @@ def side_by_side(name: str, a: list[str], b: list[str], rounds: int, env: dict[s
 def synthetic_rules(folder: Path, rules: int, seed: int = 7, *, as_json: bool = False) -> None:
     """A knowledge base of `rules` evidence items over the real vocabulary, as YAML (or JSON) files of
     at most 10,000 items each (loaded and validated like any rule pack)."""
-    from painadvisor.vocabulary import FACTS, Kind
+    from painadvisor.kb.vocabulary import FACTS, Kind
 
     rng = random.Random(seed)
     facts = [fact for fact in FACTS if fact.kind is not Kind.TEXT]
@@ -104,8 +104,9 @@ import json, resource, statistics, sys, tempfile, time
 from pathlib import Path
 sys.path.insert(0, {str(HERE)!r})
 from bench import CASE, synthetic_rules
-from painadvisor import engine, knowledge
-from painadvisor.vocabulary import parse_case
+from painadvisor.engine import advice as engine
+from painadvisor.kb import loader as knowledge
+from painadvisor.kb.vocabulary import parse_case
 as_json = sys.argv[1] == "json"
 folder = Path(tempfile.mkdtemp())
 synthetic_rules(folder, {rules}, as_json=as_json)
@@ -149,7 +150,7 @@ def batch_against_processes(script: str, scratch: Path, env: dict[str, str], cas
 def history_at(script: str, scratch: Path, case_file: Path, env: dict[str, str], rounds: int) -> None:
     """`advise --save` with 10,000 earlier records of the same place against an empty history."""
     sys.path.insert(0, str(HERE.parent / "src"))
-    from painadvisor.history import History
+    from painadvisor.history.store import History
 
     full = scratch / "full.db"
     with History(full) as history:

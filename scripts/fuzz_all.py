@@ -36,10 +36,10 @@ from typing import Any
 
 import yaml
 
-from painadvisor import kbcache
 from painadvisor.errors import PainAdvisorError, RuleError
-from painadvisor.knowledge import PACK_KEYS, SECTIONS, build, builtin_rules_dir, rule_files
-from painadvisor.vocabulary import FACTS, Kind
+from painadvisor.kb import cache as kbcache
+from painadvisor.kb.loader import PACK_KEYS, SECTIONS, build, builtin_rules_dir, rule_files
+from painadvisor.kb.vocabulary import FACTS, Kind
 
 ESCAPES = ["\x1b[31m", "\x1b]52;c;QUJD\x07", "\x1b]8;;http://x\x1b\\", "\x9b2J", "\x00", "\ud800", "\udcff",
            "[/bold]", "[red]", "\u202e"]
@@ -175,9 +175,10 @@ class Tally:
 def fuzz_cases(fuzzer: Fuzzer, count: int, folder: Path, tally: Tally) -> None:
     from rich.console import Console  # noqa: TID251 - a test harness, outside the package
 
-    from painadvisor import actions, engine
-    from painadvisor.caseio import read_case_file
-    from painadvisor.knowledge import load_knowledge_base
+    from painadvisor.cli import actions
+    from painadvisor.engine import advice as engine
+    from painadvisor.kb.cases import read_case_file
+    from painadvisor.kb.loader import load_knowledge_base
     from painadvisor.render.json import render_json
     from painadvisor.render.markdown import render_markdown
     from painadvisor.render.terminal import render_terminal
@@ -204,9 +205,9 @@ def fuzz_cases(fuzzer: Fuzzer, count: int, folder: Path, tally: Tally) -> None:
 
 
 def fuzz_packs(fuzzer: Fuzzer, count: int, folder: Path, tally: Tally) -> None:
-    from painadvisor import engine
-    from painadvisor.scoring import index_of
-    from painadvisor.vocabulary import parse_case
+    from painadvisor.engine import advice as engine
+    from painadvisor.kb.index import index_of
+    from painadvisor.kb.vocabulary import parse_case
 
     builtin = rule_files([builtin_rules_dir()])
     case = parse_case({"location": "knee", "signs": ["swelling"], "age": 40})

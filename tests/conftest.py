@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from painadvisor.knowledge import load_knowledge_base
-from painadvisor.models import KnowledgeBase
+from painadvisor.kb.loader import load_knowledge_base
+from painadvisor.kb.models import KnowledgeBase
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_INTAKE = REPO.parent / "shared" / "intake.md"

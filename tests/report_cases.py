@@ -13,11 +13,11 @@ import yaml
 from markdown_it import MarkdownIt
 from pymarkdown.api import PyMarkdownApi
 
-from painadvisor import engine
-from painadvisor.models import Advice, Earlier, HistoryNote, KnowledgeBase
+from painadvisor.engine import advice as engine
+from painadvisor.kb.models import Advice, Earlier, HistoryNote, KnowledgeBase
+from painadvisor.kb.vocabulary import FACTS, parse_case
 from painadvisor.render.common import DISCLAIMER, TRIAGE_HEADLINES, TRIAGE_SUMMARIES
 from painadvisor.render.markdown import render_markdown
-from painadvisor.vocabulary import FACTS, parse_case
 
 import textbook
 from conftest import REPO

@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from painadvisor import answers
-from painadvisor.models import Choice, KnowledgeBase, Question
+from painadvisor.engine import answers
+from painadvisor.kb.models import Choice, KnowledgeBase, Question
 
 SUNDAY = dt.date(2026, 11, 29)
 

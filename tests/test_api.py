@@ -12,7 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 import painadvisor
-from painadvisor.cli import app
+from painadvisor.cli.app import app
 
 KNEE = {"location": "knee.outer", "when": ["after-distance"], "worse_with": ["downhill"]}
 CASES = [KNEE, {"location": "calf", "recent_immobility": True}, {"location": "heel.bottom", "age": 44},
@@ -81,7 +81,7 @@ def test_batch_never_writes_the_history(runner: CliRunner, tmp_path: Path) -> No
 
 
 def test_batch_memory_stays_flat_in_the_number_of_cases(tmp_path: Path) -> None:
-    from painadvisor import batch
+    from painadvisor.cli import batch
 
     rules = painadvisor.load_rules()
 

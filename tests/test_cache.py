@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from painadvisor import kbcache
-from painadvisor.knowledge import builtin_rules_dir, load_knowledge_base, rule_files
+from painadvisor.kb import cache as kbcache
+from painadvisor.kb.loader import builtin_rules_dir, load_knowledge_base, rule_files
 
 IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 
@@ -34,7 +34,7 @@ def cached_file(folder: Path) -> Path:
 def test_the_first_load_writes_the_cache_and_the_next_uses_it(rules: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     first = load_knowledge_base([rules])
     assert cached_file(rules).is_file()
-    monkeypatch.setattr("painadvisor.knowledge.build", lambda files: pytest.fail("rebuilt a valid cache"))
+    monkeypatch.setattr("painadvisor.kb.loader.build", lambda files: pytest.fail("rebuilt a valid cache"))
     assert load_knowledge_base([rules]) == first
 
 
@@ -165,7 +165,7 @@ def same(left: object, right: object, where: str = "kb") -> None:
 
 
 def test_a_cached_knowledge_base_equals_a_fresh_build_field_for_field(rules: Path) -> None:
-    from painadvisor.scoring import index_of
+    from painadvisor.kb.index import index_of
 
     fresh = load_knowledge_base([rules], cache=False)
     index_of(fresh)
@@ -177,7 +177,7 @@ def test_a_cached_knowledge_base_equals_a_fresh_build_field_for_field(rules: Pat
 
 
 def test_the_converter_round_trips_every_kind_of_value() -> None:
-    from painadvisor.models import AllOf, Example, KnowledgeBase, Leaf, Not
+    from painadvisor.kb.models import AllOf, Example, KnowledgeBase, Leaf, Not
 
     condition = AllOf((Leaf("pop", frozenset([True])), Not(Leaf("age", at_least=1)), Leaf("age", at_least=1),
                        Leaf("age", at_least=True), Leaf("pop", frozenset([1])), Leaf("age", at_least=1.0)))
@@ -191,7 +191,7 @@ def test_the_converter_round_trips_every_kind_of_value() -> None:
 
 
 def test_a_value_the_converter_does_not_know_is_not_cached(rules: Path) -> None:
-    from painadvisor.models import Example, KnowledgeBase
+    from painadvisor.kb.models import Example, KnowledgeBase
 
     path = cached_file(rules)
     for odd in (object(), [1, 2]):  # a list would read back as a tuple
@@ -201,7 +201,7 @@ def test_a_value_the_converter_does_not_know_is_not_cached(rules: Path) -> None:
 
 
 def test_derived_data_the_converter_does_not_know_is_left_out() -> None:
-    from painadvisor.models import KnowledgeBase
+    from painadvisor.kb.models import KnowledgeBase
 
     kb = KnowledgeBase(causes=(), red_flags=(), tips=(), cache={"odd": object(), "list": [1], "kept": (1, "a")})
     assert kbcache.decode(kbcache.encode(kb)).cache == {"kept": (1, "a")}
@@ -239,8 +239,9 @@ def test_a_change_to_painadvisors_own_code_changes_the_key(rules: Path, monkeypa
     code = tmp_path / "code"
     code.mkdir()
     for name in kbcache.BUILDERS:
-        shutil.copy2(Path(kbcache.__file__).with_name(name), code / name)
+        (code / name).parent.mkdir(exist_ok=True)
+        shutil.copy2(Path(kbcache.__file__).parents[1] / name, code / name)
     monkeypatch.setattr(kbcache, "_HERE", code)
     assert cached_file(rules) == before  # the same files: the same key
-    os.utime(code / "rulefields.py", ns=(1, 1))
+    os.utime(code / "kb" / "rulefields.py", ns=(1, 1))
     assert cached_file(rules) != before

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from painadvisor import __version__
-from painadvisor.cli import app
-from painadvisor.vocabulary import FACTS_BY_ID
+from painadvisor.cli.app import app
+from painadvisor.kb.vocabulary import FACTS_BY_ID
+from painadvisor.version import __version__
 
 import intake
 

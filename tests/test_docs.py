@@ -8,7 +8,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from painadvisor.cli import app
+from painadvisor.cli.app import app
 
 from conftest import REPO
 

@@ -6,9 +6,9 @@ import math
 
 import pytest
 
-from painadvisor import engine
-from painadvisor.models import KnowledgeBase, triage_rank
-from painadvisor.vocabulary import parse_case
+from painadvisor.engine import advice as engine
+from painadvisor.kb.models import KnowledgeBase, triage_rank
+from painadvisor.kb.vocabulary import parse_case
 
 import intake
 import textbook

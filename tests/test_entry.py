@@ -7,9 +7,9 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from painadvisor.cli import app
-from painadvisor.entry import parse_advise, run_fast
-from painadvisor.vocabulary import FACTS, Kind
+from painadvisor.cli.app import app
+from painadvisor.cli.entry import parse_advise, run_fast
+from painadvisor.kb.vocabulary import FACTS, Kind
 
 
 def fact_args(fact_id: str) -> st.SearchStrategy[list[str]]:

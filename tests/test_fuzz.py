@@ -19,8 +19,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner, Result
 
-from painadvisor.knowledge import PACK_KEYS, SECTIONS
-from painadvisor.vocabulary import FACTS, Kind
+from painadvisor.kb.loader import PACK_KEYS, SECTIONS
+from painadvisor.kb.vocabulary import FACTS, Kind
 
 EXAMPLES = int(os.environ.get("PAINADVISOR_FUZZ_EXAMPLES", "30"))
 SETTINGS = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck))
@@ -64,7 +64,7 @@ def encoded(document: object, how: str, raw: bytes, tagged: list[str]) -> bytes:
 
 
 def invoke(args: list[str], content: bytes, suffix: str) -> Result:
-    from painadvisor.cli import app
+    from painadvisor.cli.app import app
 
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / f"input{suffix}"
@@ -116,8 +116,8 @@ SWITCHES = st.lists(st.sampled_from([f"--{prefix}{fact.id.replace('_', '-')}" fo
 @given(flags=FLAGS, switches=SWITCHES, location=st.booleans())
 def test_generated_flags_give_advice_or_one_line_on_both_paths(flags: list[tuple[str, str]], switches: list[str],
                                                                location: bool) -> None:
-    from painadvisor.cli import app
-    from painadvisor.entry import run_fast
+    from painadvisor.cli.app import app
+    from painadvisor.cli.entry import run_fast
 
     args = ["advise", "--format", "json", "--no-save", *(["--location", "knee"] if location else []), *switches]
     args += [part for flag, value in flags for part in (flag, value)]

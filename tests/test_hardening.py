@@ -17,10 +17,11 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner, Result
 
-from painadvisor import history, output
-from painadvisor.cli import app
+from painadvisor.cli.app import app
 from painadvisor.errors import EXIT_USAGE, OutputError
-from painadvisor.history import History, HistoryError, HistoryInputError
+from painadvisor.files import output
+from painadvisor.history import store as history
+from painadvisor.history.store import History, HistoryError, HistoryInputError
 
 SCRIPT = Path(sys.executable).with_name("painadvisor")
 LONG = "x" * 300  # over the 255 bytes a file name may have
@@ -116,8 +117,8 @@ def test_a_history_path_that_cannot_exist_is_an_input_error(tmp_path: Path) -> N
 
 
 def test_an_empty_case_file_name_is_an_error() -> None:
-    from painadvisor.caseio import read_case_file
     from painadvisor.errors import CaseError
+    from painadvisor.kb.cases import read_case_file
 
     with pytest.raises(CaseError, match="--case needs a file name"):
         read_case_file("")
@@ -125,7 +126,7 @@ def test_an_empty_case_file_name_is_an_error() -> None:
 
 def test_an_empty_rule_pack_name_is_an_error() -> None:
     from painadvisor.errors import UsageError
-    from painadvisor.knowledge import pack_paths
+    from painadvisor.kb.loader import pack_paths
 
     with pytest.raises(UsageError, match="--rules needs a rule pack"):
         pack_paths([""])
@@ -133,7 +134,7 @@ def test_an_empty_rule_pack_name_is_an_error() -> None:
 
 @pytest.mark.parametrize("value", ["", " ", ","])
 def test_an_empty_any_of_flag_is_an_error_on_both_paths(value: str) -> None:
-    from painadvisor.entry import run_fast
+    from painadvisor.cli.entry import run_fast
 
     line = one_line(invoke("advise", *KNEE, "--no-save", "--when", value))
     assert line.startswith("painadvisor: --when: an empty value is not allowed; allowed: start-of-run, ")
@@ -212,8 +213,8 @@ def test_a_fifo_as_history_database_is_refused_at_once_and_the_advice_given(fifo
 
 
 def test_a_fifo_at_the_cache_path_does_not_block(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from painadvisor import kbcache
-    from painadvisor.knowledge import load_knowledge_base, pack_paths, rule_files
+    from painadvisor.kb import cache as kbcache
+    from painadvisor.kb.loader import load_knowledge_base, pack_paths, rule_files
 
     monkeypatch.setenv("PAINADVISOR_CACHE_DIR", str(tmp_path / "cache"))
     where = kbcache.cache_path(rule_files(pack_paths()))
@@ -283,7 +284,7 @@ def test_a_symlink_at_the_target_is_never_written_through(tmp_path: Path) -> Non
 SLOW_WRITER = """
 import os, sys, time
 from pathlib import Path
-from painadvisor import output
+from painadvisor.files import output
 real_fsync = os.fsync
 def slow_fsync(descriptor):
     real_fsync(descriptor)

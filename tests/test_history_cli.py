@@ -11,9 +11,9 @@ import pytest
 from rich.console import Console
 from typer.testing import CliRunner
 
-from painadvisor.cli import app
-from painadvisor.history import History
-from painadvisor.session import Session
+from painadvisor.cli.app import app
+from painadvisor.cli.session import Session
+from painadvisor.history.store import History
 
 KNEE = ["--location", "knee.outer", "--when", "after-distance", "--severity", "5"]
 
@@ -127,8 +127,8 @@ def test_export_writes_json_lines_and_show_renders_markdown(runner: CliRunner, d
 
 def test_the_consultation_offers_last_times_answers(runner: CliRunner, db: Path) -> None:
     advise(runner, *KNEE, "--hills", "lots", "--age", "34", "--pop")
-    from painadvisor.knowledge import load_knowledge_base
-    from painadvisor.recall import last_answers
+    from painadvisor.history.recall import last_answers
+    from painadvisor.kb.loader import load_knowledge_base
 
     kb = load_knowledge_base()
     screen = io.StringIO()

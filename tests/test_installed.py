@@ -52,7 +52,7 @@ def test_a_wheel_built_from_the_repo_carries_the_rules(tmp_path: Path) -> None:
     wheel = next(wheels.glob("painadvisor-*.whl"))
     installed = run(sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--target", str(target), str(wheel))
     assert installed.returncode == 0, installed.stderr
-    probe = ("import json, painadvisor.knowledge as k; kb = k.load_knowledge_base(); "
+    probe = ("import json, painadvisor.kb.loader as k; kb = k.load_knowledge_base(); "
              "print(json.dumps([str(k.builtin_rules_dir()), len(kb.causes)]))")
     result = run(sys.executable, "-c", probe, cwd=tmp_path, env={**os.environ, "PYTHONPATH": str(target)})
     assert result.returncode == 0, result.stderr

@@ -16,7 +16,7 @@ import json
 import os
 
 import painadvisor
-from painadvisor.models import KnowledgeBase
+from painadvisor.kb.models import KnowledgeBase
 
 from conftest import REPO
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from painadvisor.errors import RuleError
-from painadvisor.knowledge import builtin_rules_dir, load_knowledge_base
-from painadvisor.models import KnowledgeBase
+from painadvisor.kb.loader import builtin_rules_dir, load_knowledge_base
+from painadvisor.kb.models import KnowledgeBase
 
 SOURCE = """\
 sources:

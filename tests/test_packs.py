@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from painadvisor.cli import app
-from painadvisor.models import KnowledgeBase
+from painadvisor.cli.app import app
+from painadvisor.kb.models import KnowledgeBase
 
 SOURCE = "sources:\n  - {id: doe2020, authors: Doe J, year: 2020, title: A study, published: J Test}\n"
 CAUSE = """\
@@ -94,7 +94,7 @@ def check(runner: CliRunner, tmp_path: Path, text: str, *, alone: bool = False) 
                  "pack.yaml:2: unknown cause 'calf-strian' (did you mean 'calf-strain'?)", id="example-bad-cause"),
 ])
 def test_each_mistake_is_one_located_message(runner: CliRunner, tmp_path: Path, text: str, problem: str) -> None:
-    from painadvisor.knowledge import builtin_rules_dir
+    from painadvisor.kb.loader import builtin_rules_dir
 
     knee = builtin_rules_dir() / "knee.yaml"
     itb_line = knee.read_text().splitlines().index("  - id: itb-syndrome") + 1
@@ -140,7 +140,7 @@ def test_override_true_replaces_a_builtin_entry(runner: CliRunner, tmp_path: Pat
     (tmp_path / "itb.yaml").write_text(
         "tips:\n  - id: itb-shorten-and-flatten\n    override: true\n    kind: now\n"
         "    text: Our clinic's own advice.\n    for_causes: [itb-syndrome]\n    sources: [fredericson2005]\n")
-    from painadvisor.knowledge import load_knowledge_base
+    from painadvisor.kb.loader import load_knowledge_base
 
     original = next(tip for tip in load_knowledge_base().tips if tip.id == "itb-shorten-and-flatten")
     assert original.text != "Our clinic's own advice."

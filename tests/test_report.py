@@ -15,13 +15,13 @@ import jsonschema
 import pytest
 from typer.testing import CliRunner
 
-from painadvisor import engine
-from painadvisor.cli import app
-from painadvisor.models import KnowledgeBase
+from painadvisor.cli.app import app
+from painadvisor.engine import advice as engine
+from painadvisor.kb.models import KnowledgeBase
+from painadvisor.kb.vocabulary import parse_case
 from painadvisor.render.common import DISCLAIMER, shown_causes
 from painadvisor.render.markdown import TOP_AGAINST, TOP_FOR, render_markdown
 from painadvisor.render.schema import ADVICE_SCHEMA
-from painadvisor.vocabulary import parse_case
 
 import textbook
 from report_cases import (
@@ -168,7 +168,7 @@ def test_the_reference_of_a_question_title_ends_once(kb: KnowledgeBase) -> None:
                  id="year-not-in-journal"),
 ])
 def test_a_reference_reads_as_one(authors: str, year: int, published: str, expected: str) -> None:
-    from painadvisor.models import Source
+    from painadvisor.kb.models import Source
     from painadvisor.render.common import reference_text
 
     assert reference_text(Source("x", authors, year, "Title?", published), max_authors=3) == expected

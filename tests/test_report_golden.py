@@ -16,9 +16,9 @@ from __future__ import annotations
 import datetime as dt
 import os
 
-from painadvisor import __version__
-from painadvisor.models import KnowledgeBase
+from painadvisor.kb.models import KnowledgeBase
 from painadvisor.render.markdown import render_markdown
+from painadvisor.version import __version__
 
 from conftest import REPO
 from report_cases import advise, with_history

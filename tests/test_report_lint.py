@@ -18,7 +18,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from painadvisor.models import KnowledgeBase
+from painadvisor.kb.models import KnowledgeBase
 from painadvisor.render.markdown import inline, paragraph, render_markdown
 
 from conftest import REPO

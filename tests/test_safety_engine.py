@@ -10,11 +10,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from painadvisor.cli import app
-from painadvisor.engine import evaluate, fits_place
-from painadvisor.models import KnowledgeBase
+from painadvisor.cli.app import app
+from painadvisor.engine.advice import evaluate, fits_place
+from painadvisor.kb.models import KnowledgeBase
+from painadvisor.kb.vocabulary import FACTS_BY_ID, parse_case
 from painadvisor.render.common import percent
-from painadvisor.vocabulary import FACTS_BY_ID, parse_case
 
 EXAMPLES = int(os.environ.get("PAINADVISOR_FUZZ_EXAMPLES", "30"))
 

@@ -15,10 +15,10 @@ import yaml
 from rich.console import Console
 from typer.testing import CliRunner, Result
 
-from painadvisor import rulefields
-from painadvisor.cli import app
+from painadvisor.cli.app import app
 from painadvisor.errors import RuleError, printable, strip_controls
-from painadvisor.knowledge import builtin_rules_dir, load_knowledge_base, override_warnings, pack_paths
+from painadvisor.kb import rulefields
+from painadvisor.kb.loader import builtin_rules_dir, load_knowledge_base, override_warnings, pack_paths
 
 CALF_AFTER_FLIGHT = ["--location", "calf", "--recent-immobility", "--signs", "calf-swollen-one-side"]
 NEVER = {"all": [{"fact": "age", "at_least": 99}, {"fact": "age", "at_most": 99},
@@ -223,7 +223,7 @@ def test_the_knowledge_base_holds_only_clean_text(hostile: Path) -> None:
 
 
 def test_the_consultation_shows_a_hostile_group_label_literally(hostile: Path) -> None:
-    from painadvisor.session import Session
+    from painadvisor.cli.session import Session
 
     kb = load_knowledge_base(pack_paths([hostile]))
     screen = io.StringIO()

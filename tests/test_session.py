@@ -9,11 +9,12 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
-from painadvisor import engine, screening
-from painadvisor.interview import Interview, answer_from_case, replay
-from painadvisor.models import KnowledgeBase
-from painadvisor.session import Session
-from painadvisor.vocabulary import parse_case
+from painadvisor.cli.session import Session
+from painadvisor.engine import advice as engine
+from painadvisor.engine.interview import Interview, answer_from_case, replay
+from painadvisor.kb import screening
+from painadvisor.kb.models import KnowledgeBase
+from painadvisor.kb.vocabulary import parse_case
 
 import textbook
 
@@ -22,7 +23,7 @@ def scripted(replies: list[str], note: str | None = None) -> tuple[Session, io.S
     """A session whose runner types ``replies``, one per prompt, then skips the rest; with ``note``
     it answers the closing note and finishes, else the input ends after ``replies``.
     Returns the session, its screen and the prompts shown."""
-    from painadvisor.knowledge import load_knowledge_base
+    from painadvisor.kb.loader import load_knowledge_base
 
     screen = io.StringIO()
     console = Console(file=screen, width=100, color_system=None, force_terminal=False)
@@ -184,7 +185,7 @@ def test_every_fact_that_can_raise_a_red_flag_is_asked_by_some_question(kb: Know
 
 def test_a_pack_flag_no_question_asks_fails_rules_check(tmp_path: Path) -> None:
     from painadvisor.errors import RuleError
-    from painadvisor.knowledge import build, builtin_rules_dir, rule_files
+    from painadvisor.kb.loader import build, builtin_rules_dir, rule_files
 
     pack = tmp_path / "pack.yaml"
     pack.write_text("red_flags:\n  - id: lace-bite\n    name: Lace bite\n    triage: see-doctor\n"
@@ -195,7 +196,7 @@ def test_a_pack_flag_no_question_asks_fails_rules_check(tmp_path: Path) -> None:
 
 
 def test_a_flag_from_a_pack_is_screened_without_restating_it(tmp_path: Path) -> None:
-    from painadvisor.knowledge import build, builtin_rules_dir, rule_files
+    from painadvisor.kb.loader import build, builtin_rules_dir, rule_files
 
     pack = tmp_path / "pack.yaml"
     pack.write_text("red_flags:\n  - id: forefoot-numb\n    name: Numb forefoot\n    triage: see-doctor\n"

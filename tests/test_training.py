@@ -13,11 +13,11 @@ from pathlib import Path
 
 import pytest
 
+from painadvisor.kb.vocabulary import FACTS_BY_ID
 from painadvisor.training import read_activities, summarise
 from painadvisor.training.gpx import gpxpy_read, tree_read
 from painadvisor.training.gpxplain import NotPlain, read_plain
 from painadvisor.training.stravacsv import parse_date, parse_number
-from painadvisor.vocabulary import FACTS_BY_ID
 
 from training_logs import Outing, at, write_gpx, write_history, write_strava_csv, write_tcx
 

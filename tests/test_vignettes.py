@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from painadvisor import engine
-from painadvisor.interview import replay
-from painadvisor.models import KnowledgeBase, triage_rank
-from painadvisor.vocabulary import parse_case
+from painadvisor.engine import advice as engine
+from painadvisor.engine.interview import replay
+from painadvisor.kb.models import KnowledgeBase, triage_rank
+from painadvisor.kb.vocabulary import parse_case
 
 VIGNETTES = sorted((Path(__file__).parent / "vignettes").glob("*.yaml"))
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from painadvisor.errors import CaseError
-from painadvisor.vocabulary import FACTS_BY_ID, Kind, parse_case
+from painadvisor.kb.vocabulary import FACTS_BY_ID, Kind, parse_case
 
 import intake
 

@@ -6,7 +6,8 @@ they are imported on first use, so ``import painadvisor`` stays cheap for the CL
 
 from typing import Any
 
-__version__ = "0.2.0"
+from painadvisor.version import __version__ as __version__
+
 __all__ = ["Advice", "CaseError", "advise", "advise_many", "load_rules"]
 
 

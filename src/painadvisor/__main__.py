@@ -1,3 +1,3 @@
-from painadvisor.entry import main
+from painadvisor.cli.entry import main
 
 main()

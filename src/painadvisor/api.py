@@ -20,13 +20,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from painadvisor.models import Advice as _Advice
-from painadvisor.models import KnowledgeBase
+from painadvisor.kb.models import Advice as _Advice
+from painadvisor.kb.models import KnowledgeBase
 
 
 def load_rules(packs: Iterable[str | Path] = (), *, cache: bool = True) -> KnowledgeBase:
     """The built-in rules with ``packs`` (rule files or folders) on top, validated."""
-    from painadvisor.knowledge import load_knowledge_base
+    from painadvisor.kb.loader import load_knowledge_base
 
     return load_knowledge_base(packs=[Path(pack) for pack in packs], cache=cache)
 
@@ -34,7 +34,7 @@ def load_rules(packs: Iterable[str | Path] = (), *, cache: bool = True) -> Knowl
 @dataclass(frozen=True)
 class Advice:
     """What painadvisor advises for one case: ``triage``, ``red_flags``, ``causes``, ``tips``...
-    (the engine's result, see ``painadvisor.models.Advice``), with its knowledge base."""
+    (the engine's result, see ``painadvisor.kb.models.Advice``), with its knowledge base."""
 
     result: _Advice
     rules: KnowledgeBase
@@ -51,8 +51,8 @@ class Advice:
 
 def advise(case: Mapping[str, object], rules: KnowledgeBase | None = None) -> Advice:
     """Advice for one case (a mapping of fact ids to values, as in a case file)."""
-    from painadvisor.engine import evaluate
-    from painadvisor.vocabulary import parse_case
+    from painadvisor.engine.advice import evaluate
+    from painadvisor.kb.vocabulary import parse_case
 
     kb = rules if rules is not None else load_rules()
     return Advice(evaluate(kb, parse_case(case)), kb)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
-from painadvisor.models import (
+from painadvisor.kb.models import (
     Advice,
     AllOf,
     Condition,
@@ -16,7 +16,7 @@ from painadvisor.models import (
     RedFlag,
     Source,
 )
-from painadvisor.vocabulary import FACTS_BY_ID
+from painadvisor.kb.vocabulary import FACTS_BY_ID
 
 DISCLAIMER = (
     "painadvisor is not a diagnosis: it ranks likely causes from what you told it. "

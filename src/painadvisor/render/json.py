@@ -7,10 +7,10 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from painadvisor import __version__
-from painadvisor.models import Advice, Cause, KnowledgeBase
+from painadvisor.kb.models import Advice, Cause, KnowledgeBase
 from painadvisor.render.common import DISCLAIMER, cited_sources, describe
 from painadvisor.render.common import RUNNING as _RUNNING
+from painadvisor.version import __version__
 
 SCHEMA_VERSION = "1.0"
 

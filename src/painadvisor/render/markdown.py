@@ -17,8 +17,8 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from painadvisor import __version__
-from painadvisor.models import Advice, KnowledgeBase, RaisedFlag, RankedCause
+from painadvisor.kb.models import Advice, KnowledgeBase, RaisedFlag, RankedCause
+from painadvisor.kb.vocabulary import FACTS_BY_ID
 from painadvisor.render.common import (
     DISCLAIMER,
     TRIAGE_HEADLINES,
@@ -31,7 +31,7 @@ from painadvisor.render.common import (
     shown_causes,
     triage_in_words,
 )
-from painadvisor.vocabulary import FACTS_BY_ID
+from painadvisor.version import __version__
 
 WIDTH = 80
 TOP_FOR = 3  # reasons for each shown cause

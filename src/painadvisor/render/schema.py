@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from painadvisor.models import TIP_KINDS, TRIAGE_LEVELS
+from painadvisor.kb.models import TIP_KINDS, TRIAGE_LEVELS
+from painadvisor.kb.vocabulary import FACTS, Kind
 from painadvisor.render.json import SCHEMA_VERSION
-from painadvisor.vocabulary import FACTS, Kind
 
 _FACT_VALUE: dict[Kind, dict[str, Any]] = {
     Kind.YES_NO: {"type": "boolean"},

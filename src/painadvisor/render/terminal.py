@@ -22,7 +22,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from painadvisor.models import (
+from painadvisor.kb.models import (
     TRIAGE_LEVELS,
     Advice,
     Cause,
@@ -32,6 +32,7 @@ from painadvisor.models import (
     RaisedFlag,
     RankedCause,
 )
+from painadvisor.kb.vocabulary import FACTS_BY_ID
 from painadvisor.render.common import (
     DISCLAIMER,
     TRIAGE_HEADLINES,
@@ -44,7 +45,6 @@ from painadvisor.render.common import (
     shown_causes,
     triage_in_words,
 )
-from painadvisor.vocabulary import FACTS_BY_ID
 
 TOP_REASONS = 3
 BAR_WIDTH = 20

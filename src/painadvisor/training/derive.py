@@ -1,7 +1,7 @@
 """Case facts derived from a training log, in the project's vocabulary.
 
 Each function returns ``(value, reason)`` or None when the log cannot tell.  The values are
-those of ``painadvisor.vocabulary``: ``load_change`` none/small/large, ``hard_sessions``
+those of ``painadvisor.kb.vocabulary``: ``load_change`` none/small/large, ``hard_sessions``
 true/false, ``hills`` none/some/lots, ``experience`` new/returning/regular.
 """
 

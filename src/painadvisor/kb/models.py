@@ -6,7 +6,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from painadvisor.vocabulary import FactValue
+# The rules' conditions are defined with their interpreter; the knowledge base holds them.
+from painadvisor.kb.conditions import AllOf as AllOf
+from painadvisor.kb.conditions import AnyOf as AnyOf
+from painadvisor.kb.conditions import Condition as Condition
+from painadvisor.kb.conditions import Leaf as Leaf
+from painadvisor.kb.conditions import Not as Not
+from painadvisor.kb.vocabulary import FactValue
 
 TRIAGE_LEVELS = ("self-care", "see-doctor", "urgent", "emergency")
 AREAS = ("knee", "shin-calf", "foot-ankle", "hip-thigh", "whole-body")
@@ -15,41 +21,6 @@ TIP_KINDS = ("now", "return", "prevention")
 
 def triage_rank(level: str) -> int:
     return TRIAGE_LEVELS.index(level)
-
-
-# --- conditions -------------------------------------------------------------------
-
-
-# The small, numerous parts of the knowledge base are named tuples: they are made by the
-# hundred thousand in a large pack, and defining them costs a fraction of a dataclass at
-# start-up.  ``kind`` keeps conditions of different kinds from ever comparing equal.
-
-
-class Leaf(NamedTuple):
-    """One fact tested against a set of values or a number range."""
-
-    fact: str
-    values: frozenset[str | bool] | None = None
-    at_least: int | None = None
-    at_most: int | None = None
-
-
-class AllOf(NamedTuple):
-    conditions: tuple[Condition, ...]
-    kind: str = "all"
-
-
-class AnyOf(NamedTuple):
-    conditions: tuple[Condition, ...]
-    kind: str = "any"
-
-
-class Not(NamedTuple):
-    condition: Condition
-    kind: str = "not"
-
-
-Condition = Leaf | AllOf | AnyOf | Not
 
 
 # --- the knowledge base -----------------------------------------------------------
@@ -207,7 +178,7 @@ class RankedCause:
     @property
     def because(self) -> tuple[Contribution, ...]:
         if self._because is None:
-            from painadvisor.conditions import matched_facts
+            from painadvisor.kb.conditions import matched_facts
 
             evidence = self.cause.evidence
             self._because = tuple(

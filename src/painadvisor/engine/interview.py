@@ -14,11 +14,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from painadvisor import scoring, screening
-from painadvisor.conditions import facts_of, matches
-from painadvisor.engine import alternatives, raise_red_flags, rank_causes
-from painadvisor.models import AllOf, AnyOf, Condition, KnowledgeBase, Leaf, Question, RaisedFlag
-from painadvisor.vocabulary import FACTS_BY_ID, Case, FactValue, Kind
+from painadvisor.engine import scoring
+from painadvisor.engine.advice import alternatives, raise_red_flags, rank_causes
+from painadvisor.kb import screening
+from painadvisor.kb.conditions import facts_of, matches
+from painadvisor.kb.models import AllOf, AnyOf, Condition, KnowledgeBase, Leaf, Question, RaisedFlag
+from painadvisor.kb.vocabulary import FACTS_BY_ID, Case, FactValue, Kind
 
 MIN_SHIFT = 0.05  # an answer expected to move the scores less than this is not worth asking
 CLEAR_LEAD = 0.70  # a leader this likely ...
@@ -89,7 +90,7 @@ class Interview:
 
     def carry_over(self, answers: Mapping[str, object]) -> None:
         """Take earlier answers as given (facts already answered now are kept as they are)."""
-        from painadvisor.vocabulary import parse_case
+        from painadvisor.kb.vocabulary import parse_case
 
         earlier = parse_case({fact: value for fact, value in answers.items() if fact not in self.case})
         self.case = {fact: ({**earlier, **self.case})[fact] for fact in FACTS_BY_ID if fact in {**earlier, **self.case}}

@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from painadvisor.conditions import matches
-from painadvisor.models import AllOf, AnyOf, Condition, Leaf, Not, Question, RedFlag
-from painadvisor.vocabulary import FACTS_BY_ID, Case, Kind
+from painadvisor.kb.conditions import matches
+from painadvisor.kb.models import AllOf, AnyOf, Condition, Leaf, Not, Question, RedFlag
+from painadvisor.kb.vocabulary import FACTS_BY_ID, Case, Kind
 
 Known = Mapping[str, set[str]]  # "any of" fact -> values known to be absent
 

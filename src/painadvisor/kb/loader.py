@@ -14,11 +14,11 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
-from painadvisor import rulefields as field
-from painadvisor import vocabulary
-from painadvisor.conditions import satisfiable
 from painadvisor.errors import PainAdvisorError, RuleError, UsageError
-from painadvisor.models import (
+from painadvisor.kb import rulefields as field
+from painadvisor.kb import vocabulary
+from painadvisor.kb.conditions import satisfiable
+from painadvisor.kb.models import (
     AREAS,
     TIP_KINDS,
     TRIAGE_LEVELS,
@@ -33,7 +33,7 @@ from painadvisor.models import (
     Source,
     Tip,
 )
-from painadvisor.vocabulary import Kind
+from painadvisor.kb.vocabulary import Kind
 
 SECTIONS = ("sources", "causes", "red_flags", "tips", "questions", "examples")
 # Top-level keys beside the sections.  ``overrides_builtin_safety: true`` is the visible choice a pack
@@ -43,9 +43,9 @@ PACK_KEYS = ("overrides_builtin_safety",)
 
 def builtin_rules_dir() -> Path:
     """The rules shipped in the wheel, or the repository's ``rules/`` in a checkout."""
-    here = Path(__file__).resolve().parent
-    packaged = here / "rules"
-    return packaged if packaged.is_dir() else here.parents[1] / "rules"
+    package = Path(__file__).resolve().parents[1]
+    packaged = package / "rules"
+    return packaged if packaged.is_dir() else package.parents[1] / "rules"
 
 
 RULE_SUFFIXES = (".yaml", ".yml", ".json")
@@ -126,12 +126,12 @@ def load_knowledge_base(paths: Iterable[Path] | None = None, *, cache: bool = Tr
     files = rule_files(pack_paths(packs) if paths is None else paths)
     if not cache:
         return build(files)
-    from painadvisor import kbcache
+    from painadvisor.kb import cache as kbcache
 
     where = kbcache.cache_path(files)
     kb = kbcache.load(where)
     if kb is None:
-        from painadvisor.scoring import index_of
+        from painadvisor.kb.index import index_of
 
         with kbcache.without_gc():
             kb = build(files)
@@ -142,7 +142,11 @@ def load_knowledge_base(paths: Iterable[Path] | None = None, *, cache: bool = Tr
 
 def build(files: list[Path]) -> KnowledgeBase:
     """Read and validate rule files; every problem found is reported at once."""
-    from painadvisor.yamlio import load_json, load_yaml, read_text  # only when building: the cache needs no YAML
+    from painadvisor.files.safeyaml import (  # only when building: the cache needs no YAML
+        load_json,
+        load_yaml,
+        read_text,
+    )
 
     reader = _Reader()
     for path in files:
@@ -162,7 +166,7 @@ def build(files: list[Path]) -> KnowledgeBase:
     reader.check_screened()
     if reader.problems:
         raise RuleError(reader.problems)
-    from painadvisor.likelihood import with_derived_evidence
+    from painadvisor.kb.likelihood import with_derived_evidence
 
     return KnowledgeBase(
         causes=tuple(with_derived_evidence(cause) for cause in reader.causes.values()),
@@ -178,7 +182,7 @@ def build(files: list[Path]) -> KnowledgeBase:
 def _located_problems(text: str, name: str, problems: list[str]) -> list[str]:
     """A JSON file's problems again with line numbers: JSON is YAML, whose nodes know their lines
     (JSON is read without them, which is several times faster)."""
-    from painadvisor.yamlio import load_yaml
+    from painadvisor.files.safeyaml import load_yaml
 
     try:
         located = _Reader()
@@ -463,7 +467,7 @@ class _Reader:
     def check_screened(self) -> None:
         """Every fact or value that can raise a red flag is asked by some question, so the
         consultation can never skip a flag."""
-        from painadvisor.screening import unscreened
+        from painadvisor.kb.screening import unscreened
 
         for flag, what in unscreened(self.red_flags.values(), self.questions.values()):
             self.problems.append(f"{flag.origin}: red flag '{flag.id}' can be raised by {what}, but no question "

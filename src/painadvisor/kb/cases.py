@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from painadvisor.errors import CaseError, PainAdvisorError
-from painadvisor.vocabulary import FACTS, FactValue, Kind, parse_case, parse_value
+from painadvisor.kb.vocabulary import FACTS, FactValue, Kind, parse_case, parse_value
 
 CASE_MAX_BYTES = 1024 * 1024
 # A vignette file (as in shared/cases) holds the case under `case:` beside these keys.
@@ -22,7 +22,12 @@ def read_case_file(name: str) -> dict[str, FactValue]:
     """Read a case file (``-`` for stdin); every problem is a one-line ``CaseError``."""
     if not name:
         raise CaseError("--case needs a file name ('-' reads standard input)")
-    from painadvisor.yamlio import MAX_BYTES, decode, load_data, read_text  # a case file is read only when given
+    from painadvisor.files.safeyaml import (  # a case file is read only when given
+        MAX_BYTES,
+        decode,
+        load_data,
+        read_text,
+    )
 
     try:
         if name == "-":

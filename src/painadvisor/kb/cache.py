@@ -30,8 +30,8 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
-from painadvisor import __version__
-from painadvisor.models import KnowledgeBase
+from painadvisor.kb.models import KnowledgeBase
+from painadvisor.version import __version__
 
 FORMAT = b"painadvisor-kb-cache/2 json\n"
 _DIGEST = 32
@@ -39,9 +39,10 @@ SUFFIX = ".json"
 MAX_BYTES = 512 * 1024 * 1024
 # painadvisor's own code that builds, checks or shapes the knowledge base: a change to any of it
 # (an edit, an upgrade in place) must never be served a cache made by the old code.
-BUILDERS = ("knowledge.py", "likelihood.py", "rulefields.py", "models.py", "vocabulary.py", "kbcache.py",
-            "screening.py", "scoring.py", "conditions.py", "yamlio.py", "errors.py")
-_HERE = Path(__file__).resolve().parent
+BUILDERS = ("kb/loader.py", "kb/likelihood.py", "kb/rulefields.py", "kb/models.py", "kb/vocabulary.py",
+            "kb/cache.py", "kb/screening.py", "kb/conditions.py", "kb/index.py", "files/safeyaml.py",
+            "errors.py")
+_HERE = Path(__file__).resolve().parents[1]  # the package
 _UID = os.getuid() if hasattr(os, "getuid") else None
 
 
@@ -65,7 +66,7 @@ def cache_dir() -> Path | None:
     if override:
         return Path(override)
     from painadvisor.errors import PainAdvisorError
-    from painadvisor.paths import user_cache_dir
+    from painadvisor.files.paths import user_cache_dir
 
     try:
         return user_cache_dir()
@@ -157,7 +158,7 @@ def store(path: Path | None, kb: KnowledgeBase) -> None:
 
 def _remove_others(path: Path) -> None:
     """Older caches (pickles of earlier versions too) and temporary files of writers that died."""
-    from painadvisor.output import remove_stale_temporaries
+    from painadvisor.files.output import remove_stale_temporaries
 
     for old in path.parent.glob("kb-*"):
         if old != path and old.name.endswith((SUFFIX, ".pickle")):
@@ -169,7 +170,7 @@ def _remove_others(path: Path) -> None:
 # --- the generic converter ------------------------------------------------------------
 #
 # A tuple is a JSON array; everything else that is not a JSON scalar is an object with one
-# key naming its type: {"Leaf": [fields...]} for a class of ``models`` or ``scoring``,
+# key naming its type: {"Leaf": [fields...]} for a class of ``conditions``, ``models`` or ``index``,
 # {"~frozenset": [...]}, {"~set": [...]} and {"~dict": [key, value, ...]} (keys need not be
 # text).  A list (mutable, never in a frozen knowledge base) is refused: no cache is written
 # rather than one that would read back different (derived data, ``KnowledgeBase.cache``, is
@@ -181,10 +182,10 @@ def _remove_others(path: Path) -> None:
 
 def _classes() -> dict[str, type]:
     """The named tuples and dataclasses of the modules whose objects make up a knowledge base."""
-    from painadvisor import models, scoring
+    from painadvisor.kb import conditions, index, models
 
     found: dict[str, type] = {}
-    for module in (models, scoring):
+    for module in (conditions, models, index):
         for name, value in vars(module).items():
             if (isinstance(value, type) and value.__module__ == module.__name__
                     and (dataclasses.is_dataclass(value) or (issubclass(value, tuple) and hasattr(value, "_fields")))):

@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from painadvisor.errors import UsageError
-from painadvisor.models import ChosenTip, Tip
-from painadvisor.vocabulary import FACTS_BY_ID, FactValue, parse_value
+from painadvisor.kb.models import ChosenTip, Tip
+from painadvisor.kb.vocabulary import FACTS_BY_ID, FactValue, parse_value
 
 
 def read_log(paths: Iterable[Path], case: Mapping[str, FactValue], today: dt.date | None = None) -> dict[str, Any]:

@@ -15,16 +15,15 @@ from collections.abc import Iterable, Iterator, Mapping
 from typing import Any, TextIO
 
 from painadvisor.errors import PainAdvisorError
-from painadvisor.models import KnowledgeBase
-from painadvisor.vocabulary import FactValue
+from painadvisor.kb.models import KnowledgeBase
+from painadvisor.kb.vocabulary import FactValue
 
 
 def advise_lines(lines: Iterable[str], kb: KnowledgeBase,
                  overrides: Mapping[str, FactValue] | None = None) -> Iterator[tuple[str, bool]]:
     """(output line, ok) for each non-blank input line, in order."""
-    from painadvisor.actions import require_enough
-    from painadvisor.caseio import merge
-    from painadvisor.engine import evaluate
+    from painadvisor.engine.advice import evaluate, require_enough
+    from painadvisor.kb.cases import merge
     from painadvisor.render.json import advice_to_dict
 
     for number, line in enumerate(lines, start=1):
@@ -40,9 +39,9 @@ def advise_lines(lines: Iterable[str], kb: KnowledgeBase,
 
 
 def _case_of(line: str) -> dict[str, FactValue]:
-    from painadvisor.caseio import VIGNETTE_KEYS, read_case_file
     from painadvisor.errors import CaseError
-    from painadvisor.vocabulary import parse_case
+    from painadvisor.kb.cases import VIGNETTE_KEYS, read_case_file
+    from painadvisor.kb.vocabulary import parse_case
 
     try:
         item = json.loads(line)

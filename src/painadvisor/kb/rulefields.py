@@ -11,10 +11,10 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from painadvisor import vocabulary
 from painadvisor.errors import strip_controls
-from painadvisor.models import AllOf, AnyOf, Choice, Condition, Leaf, Not
-from painadvisor.vocabulary import Kind
+from painadvisor.kb import vocabulary
+from painadvisor.kb.models import AllOf, AnyOf, Choice, Condition, Leaf, Not
+from painadvisor.kb.vocabulary import Kind
 
 MAX_WEIGHT = 10.0
 _ID = re.compile(r"^[a-z0-9]+(?:[-.][a-z0-9]+)*$")
@@ -132,7 +132,7 @@ def required_facts(condition: Condition) -> set[str]:
 
 def line_of(node: Any, key: str | None = None) -> int | None:
     """The line of a mapping (or of one of its keys); None for data without positions (JSON)."""
-    from painadvisor.yamlio import LocatedDict
+    from painadvisor.files.safeyaml import LocatedDict
 
     if isinstance(node, LocatedDict):
         return node.line_of(key) if key is not None else node.line

@@ -40,7 +40,9 @@ def advise(case_file: str | None, flags: dict[str, Any], output_format: OutputFo
     ``db`` is the history to consult and keep the consultation in (None: neither); it is used
     only when ``wants_history`` says so.
     """
-    from painadvisor import caseio, knowledge
+    from painadvisor.engine.advice import require_enough
+    from painadvisor.kb import cases as caseio
+    from painadvisor.kb import loader as knowledge
 
     output = None if output is not None and str(output) == "-" else output  # "-o -" is standard output
     if not wants_history(save, output_format, output):
@@ -52,7 +54,7 @@ def advise(case_file: str | None, flags: dict[str, Any], output_format: OutputFo
     log: dict[str, Any] | None = None
     from_log: tuple[str, ...] = ()
     if training:
-        from painadvisor import trainlog
+        from painadvisor.training import join as trainlog
 
         log = trainlog.read_log(training, case)
         case, from_log = trainlog.with_log_facts(case, log)
@@ -68,9 +70,9 @@ def batch(source: str, flags: dict[str, Any], output: Path | None, *, force: boo
     returns how many lines failed.  Never reads or writes the history."""
     import io
 
-    from painadvisor import batch as batch_mode
-    from painadvisor import knowledge
+    from painadvisor.cli import batch as batch_mode
     from painadvisor.errors import CaseError
+    from painadvisor.kb import loader as knowledge
 
     kb = knowledge.load_knowledge_base(packs=rules)
     if source == "-":
@@ -85,7 +87,7 @@ def batch(source: str, flags: dict[str, Any], output: Path | None, *, force: boo
             return batch_mode.run(stream, sys.stdout, kb, flags)
         buffer = io.StringIO()
         failed = batch_mode.run(stream, buffer, kb, flags)
-        from painadvisor.output import write_atomically
+        from painadvisor.files.output import write_atomically
 
         write_atomically(output, buffer.getvalue(), force=force)
         return failed
@@ -97,7 +99,9 @@ def batch(source: str, flags: dict[str, Any], output: Path | None, *, force: boo
 def replay(case_file: str, output_format: OutputFormat, output: Path | None, *, force: bool, explain: bool,
            db: Path | None, rules: Sequence[Path | str] = ()) -> None:
     """The consultation answered from a case file, for scripts and measurement."""
-    from painadvisor import caseio, interview, knowledge
+    from painadvisor.engine import interview
+    from painadvisor.kb import cases as caseio
+    from painadvisor.kb import loader as knowledge
 
     kb = knowledge.load_knowledge_base(packs=rules)
     consultation = interview.replay(kb, caseio.read_case_file(case_file))
@@ -107,24 +111,28 @@ def replay(case_file: str, output_format: OutputFormat, output: Path | None, *, 
         done(advice)
 
 
-def require_enough(kb: Any, case: Any) -> None:
-    """Advice needs at least where it hurts, or a sign that raises a red flag by itself."""
-    from painadvisor.engine import raise_red_flags
-    from painadvisor.errors import UsageError
+def _save(advice: Any, kb: Any, history: Any, *, first: bool) -> int:
+    """Keep this consultation; the first time, say where and how to turn it off."""
+    from painadvisor.render.json import advice_to_dict
+    from painadvisor.version import __version__
 
-    if "location" not in case and not raise_red_flags(kb, case):
-        raise UsageError("say where it hurts, e.g. --location knee (or knee.front, calf, heel ...; "
-                         "'painadvisor advise --help' lists them), or give a case file with --case")
+    document = advice_to_dict(advice, kb)
+    record_id: int = history.save(document["case"], document, __version__)
+    if first:
+        sys.stderr.write(
+            f"painadvisor: this consultation is kept in {history.path} (it never leaves this computer); "
+            "--no-save skips saving, 'painadvisor history delete --all' clears it\n")
+    return record_id
 
 
 def _evaluate(kb: Any, case: Any, note: Any, training: Any = None, from_training: tuple[str, ...] = ()) -> Any:
-    from painadvisor import engine
+    from painadvisor.engine import advice as engine
 
     advice = engine.evaluate(kb, case, note, training, from_training)
     if training:
         from dataclasses import replace
 
-        from painadvisor.trainlog import spike_tip
+        from painadvisor.training.join import spike_tip
 
         tip = spike_tip(training)
         if tip is not None:
@@ -142,8 +150,8 @@ def keeping(case: Any, kb: Any, db: Path | None) -> Iterator[tuple[Any, Callable
     if db is None:
         yield None, lambda advice: None
         return
-    from painadvisor import recall
-    from painadvisor.history import History, HistoryError, exists
+    from painadvisor.history import recall
+    from painadvisor.history.store import History, HistoryError, exists
 
     problem: HistoryError | None = None
     history: History | None = None
@@ -161,7 +169,7 @@ def keeping(case: Any, kb: Any, db: Path | None) -> Iterator[tuple[Any, Callable
         yield note, saved.append
         if problem is None and saved:
             history = history or History(db)
-            recall.save(saved[0], kb, history, first=first)
+            _save(saved[0], kb, history, first=first)
     except HistoryError as err:
         problem = err
     finally:
@@ -174,10 +182,10 @@ def keeping(case: Any, kb: Any, db: Path | None) -> Iterator[tuple[Any, Callable
 def converse(kb: Any, output_format: OutputFormat, output: Path | None, *, force: bool, explain: bool,
              db: Path | None) -> None:
     """The interactive consultation on this terminal, then the advice and the offer of a report."""
-    from painadvisor import recall
+    from painadvisor.cli.session import Session, terminal_io
+    from painadvisor.history import recall
+    from painadvisor.kb.vocabulary import parse_case
     from painadvisor.render.terminal import text_console
-    from painadvisor.session import Session, terminal_io
-    from painadvisor.vocabulary import parse_case
 
     console = text_console()
     read_line, say = terminal_io(console)
@@ -188,7 +196,7 @@ def converse(kb: Any, output_format: OutputFormat, output: Path | None, *, force
         except PainAdvisorError:
             return None  # reported when the consultation is saved
 
-    from painadvisor.caseio import valid_text
+    from painadvisor.kb.cases import valid_text
 
     if hasattr(sys.stdin, "reconfigure"):
         sys.stdin.reconfigure(errors="surrogateescape")  # a stray byte is kept, then made valid, never lost
@@ -200,7 +208,7 @@ def converse(kb: Any, output_format: OutputFormat, output: Path | None, *, force
     log = None if session.emergency else _offer_training_log(case, read_line, say)
     from_log: tuple[str, ...] = ()
     if log is not None:
-        from painadvisor.trainlog import with_log_facts
+        from painadvisor.training.join import with_log_facts
 
         case, from_log = with_log_facts(case, log)
     with keeping(case, kb, db) as (note, done):
@@ -232,7 +240,7 @@ def _offer_training_log(case: Any, read_line: Any, say: Any) -> Any:
         return None
     if not reply:
         return None
-    from painadvisor.trainlog import read_log
+    from painadvisor.training.join import read_log
 
     try:
         log = read_log([Path(reply).expanduser()], case)
@@ -255,7 +263,7 @@ def offer_report(advice: Any, kb: Any, read_line: Any, say: Any) -> None:
     ask for another name when the runner does not want to replace one."""
     from datetime import date
 
-    from painadvisor.output import write_atomically
+    from painadvisor.files.output import write_atomically
     from painadvisor.render.markdown import render_markdown
 
     if not _yes(read_line, "\nSave this advice as a Markdown report for your physio? [y/N] "):
@@ -271,7 +279,7 @@ def offer_report(advice: Any, kb: Any, read_line: Any, say: Any) -> None:
             say("Not saved.")
             return
         target = Path(name) if name else default
-        from painadvisor.output import exists
+        from painadvisor.files.output import exists
 
         if exists(target) and not _yes(read_line, f"{target} exists. Replace it? [y/N] "):
             say("Then choose another name.")
@@ -300,7 +308,7 @@ def emit(advice: Any, kb: Any, output_format: OutputFormat, output: Path | None,
         if text is not None:
             sys.stdout.write(text)
         return
-    from painadvisor.output import write_atomically
+    from painadvisor.files.output import write_atomically
 
     write_atomically(output, text or "", force=force)
     sys.stderr.write(f"painadvisor: advice written to {output}\n")
@@ -330,7 +338,7 @@ def render(advice: Any, kb: Any, output_format: OutputFormat, *, explain: bool, 
 
 
 def history_list(db: Path, output_format: ListFormat) -> None:
-    from painadvisor import recall
+    from painadvisor.history import recall
 
     records = recall.list_records(db)
     if output_format is ListFormat.json:
@@ -346,8 +354,9 @@ def history_list(db: Path, output_format: ListFormat) -> None:
 def history_show(db: Path, record_id: int, output_format: OutputFormat, output: Path | None, *, force: bool,
                  explain: bool, rules: Sequence[Path | str] = ()) -> None:
     """A kept consultation again: its JSON as it was kept, or re-rendered for people."""
-    from painadvisor import __version__, recall
-    from painadvisor.vocabulary import parse_case
+    from painadvisor.history import recall
+    from painadvisor.kb.vocabulary import parse_case
+    from painadvisor.version import __version__
 
     case, kept, date, version = recall.stored(db, record_id)
     if output_format is OutputFormat.json:
@@ -357,11 +366,11 @@ def history_show(db: Path, record_id: int, output_format: OutputFormat, output: 
         if output is None:
             sys.stdout.write(text)
         else:
-            from painadvisor.output import write_atomically
+            from painadvisor.files.output import write_atomically
 
             write_atomically(output, text, force=force)
         return
-    from painadvisor import knowledge
+    from painadvisor.kb import loader as knowledge
 
     kb = knowledge.load_knowledge_base(packs=rules)
     advice = _evaluate(kb, parse_case(case), None)
@@ -372,14 +381,14 @@ def history_show(db: Path, record_id: int, output_format: OutputFormat, output: 
 
 
 def history_delete(db: Path, record_id: int | None) -> None:
-    from painadvisor import recall
+    from painadvisor.history import recall
 
     count = recall.delete(db, record_id)
     sys.stderr.write(f"painadvisor: deleted {count} consultation{'s' if count != 1 else ''}\n")
 
 
 def history_export(db: Path, target: Path) -> None:
-    from painadvisor import recall
+    from painadvisor.history import recall
 
     count = recall.export(db, target)
     sys.stderr.write(f"painadvisor: exported {count} consultation{'s' if count != 1 else ''} to {target}\n")
@@ -387,8 +396,8 @@ def history_export(db: Path, target: Path) -> None:
 
 def rules_check(packs: Sequence[Path | str], *, alone: bool) -> int:
     """Print every problem (exit 1, with a count) or a one-line summary (exit 0)."""
-    from painadvisor import knowledge
     from painadvisor.errors import RuleError, UsageError
+    from painadvisor.kb import loader as knowledge
 
     if alone and any(not str(pack).strip() for pack in packs):
         raise UsageError("a rule pack must be a file or folder; '' is not one")
@@ -411,7 +420,7 @@ def rules_check(packs: Sequence[Path | str], *, alone: bool) -> int:
 
 
 def rules_list(packs: Sequence[Path | str]) -> None:
-    from painadvisor import knowledge
+    from painadvisor.kb import loader as knowledge
 
     paths = knowledge.pack_paths(packs)
     kb = knowledge.load_knowledge_base(packs=packs)
@@ -429,8 +438,9 @@ def rules_list(packs: Sequence[Path | str]) -> None:
 
 def rules_test(packs: Sequence[Path | str]) -> int:
     """Evaluate every example of the loaded packs; exit 1 when any fails."""
-    from painadvisor import engine, knowledge
-    from painadvisor.models import triage_rank
+    from painadvisor.engine import advice as engine
+    from painadvisor.kb import loader as knowledge
+    from painadvisor.kb.models import triage_rank
 
     kb = knowledge.load_knowledge_base(packs=packs)
     failed = 0

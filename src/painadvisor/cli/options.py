@@ -14,9 +14,9 @@ from typing import Annotated, Any
 
 import typer
 
-from painadvisor.actions import OutputFormat
-from painadvisor.caseio import case_from_flags
-from painadvisor.vocabulary import FACTS, Fact, Kind
+from painadvisor.cli.actions import OutputFormat
+from painadvisor.kb.cases import case_from_flags
+from painadvisor.kb.vocabulary import FACTS, Fact, Kind
 
 PANELS = {
     "location": "Where it hurts", "side": "Where it hurts", "pain_type": "Where it hurts",

@@ -8,10 +8,9 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from painadvisor import __version__, actions
-from painadvisor.actions import ListFormat, OutputFormat
-from painadvisor.errors import EXIT_FAILURE, EXIT_INTERRUPTED, PainAdvisorError, fail
-from painadvisor.options import (
+from painadvisor.cli import actions
+from painadvisor.cli.actions import ListFormat, OutputFormat
+from painadvisor.cli.options import (
     DbOption,
     ExplainOption,
     ForceOption,
@@ -21,6 +20,8 @@ from painadvisor.options import (
     RulesOption,
     with_fact_options,
 )
+from painadvisor.errors import EXIT_FAILURE, EXIT_INTERRUPTED, PainAdvisorError, fail
+from painadvisor.version import __version__
 
 EXAMPLES = """
 Examples:
@@ -64,7 +65,7 @@ def _with_suggestion(message: str) -> str:
     """Click's "'x' is not one of 'a', 'b'" with a "did you mean" added."""
     import re
 
-    from painadvisor.vocabulary import suggest
+    from painadvisor.kb.vocabulary import suggest
 
     found = re.search(r"'([^']*)' is not one of ((?:'[^']*'(?:, )?)+)", message)
     if not found:
@@ -171,8 +172,8 @@ def ask(
         actions.replay(replay, output_format, output, force=force, explain=explain, db=None if no_save else _db(db),
                        rules=rules or [])
         return
-    from painadvisor import knowledge
-    from painadvisor.session import require_terminal
+    from painadvisor.cli.session import require_terminal
+    from painadvisor.kb import loader as knowledge
 
     require_terminal(sys.stdin is not None and sys.stdin.isatty())
     kb = knowledge.load_knowledge_base(packs=rules or [])
@@ -186,9 +187,9 @@ def explain(
     rules: RulesOption = None,
 ) -> None:
     """What a cause is, which facts raise or lower it and by how much, its red flags, tips and sources."""
-    from painadvisor import knowledge
     from painadvisor.errors import UsageError
-    from painadvisor.vocabulary import suggest
+    from painadvisor.kb import loader as knowledge
+    from painadvisor.kb.vocabulary import suggest
 
     kb = knowledge.load_knowledge_base(packs=rules or [])
     known = [cause.id for cause in kb.causes]
@@ -211,7 +212,7 @@ def causes(
     rules: RulesOption = None,
 ) -> None:
     """List every cause painadvisor knows: id, name and body area."""
-    from painadvisor import knowledge
+    from painadvisor.kb import loader as knowledge
 
     kb = knowledge.load_knowledge_base(packs=rules or [])
     if output_format is ListFormat.json:
@@ -233,9 +234,9 @@ def facts(
 
     Example: painadvisor facts --format json | jq '.[] | select(.id == "location")'
     """
-    from painadvisor import knowledge
+    from painadvisor.kb import loader as knowledge
+    from painadvisor.kb.vocabulary import FACTS
     from painadvisor.render.common import answer_labels
-    from painadvisor.vocabulary import FACTS
 
     label = answer_labels(knowledge.load_knowledge_base(packs=rules or []))
     listing: list[dict[str, Any]] = [{"id": fact.id, "flag": fact.flag, "kind": str(fact.kind), "label": fact.label,
@@ -265,7 +266,7 @@ def schema() -> None:
 
 
 def _db(option: Path | None) -> Path:
-    from painadvisor.recall import db_path
+    from painadvisor.history.recall import db_path
 
     return db_path(option)
 

@@ -25,8 +25,8 @@ from __future__ import annotations
 import math
 from dataclasses import replace
 
-from painadvisor.models import AllOf, Cause, Evidence, Leaf
-from painadvisor.vocabulary import COARSE_LOCATIONS, FACTS_BY_ID, places_of
+from painadvisor.kb.models import AllOf, Cause, Evidence, Leaf
+from painadvisor.kb.vocabulary import COARSE_LOCATIONS, FACTS_BY_ID, places_of
 
 MISMATCH = -5.0
 ABSENT_SHARE = 0.4

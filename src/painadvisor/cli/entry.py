@@ -16,7 +16,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from painadvisor.vocabulary import FACTS, Kind
+from painadvisor.kb.vocabulary import FACTS, Kind
 
 _VALUE_OPTIONS = {"--case": "case_file", "--format": "output_format", "-f": "output_format",
                   "--output": "output", "-o": "output", "--db": "db", "--rules": "rules", "--training": "training"}
@@ -77,14 +77,14 @@ def run_fast(args: list[str]) -> int | None:
     options = parse_advise(args[1:])
     if options is None:
         return None
-    from painadvisor import actions
-    from painadvisor.caseio import case_from_flags
+    from painadvisor.cli import actions
     from painadvisor.errors import EXIT_INTERRUPTED, PainAdvisorError, fail, quiet_broken_pipe
+    from painadvisor.kb.cases import case_from_flags
 
     try:
         db = None
         if not options["no_save"]:
-            from painadvisor.recall import db_path
+            from painadvisor.history.recall import db_path
 
             db = db_path(Path(options["db"]) if options["db"] else None)
         actions.advise(options["case_file"], case_from_flags(options["flags"]),
@@ -131,7 +131,7 @@ def main() -> None:
     _safe_streams()
     code = run_fast(sys.argv[1:])
     if code is None:
-        from painadvisor.cli import main as full_cli
+        from painadvisor.cli.app import main as full_cli
 
         full_cli()
         return

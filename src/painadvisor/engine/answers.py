@@ -16,7 +16,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from painadvisor.models import Choice
+from painadvisor.kb.models import Choice
 
 SKIP_WORDS = {"s", "skip", "dk", "don't know", "dont know", "do not know", "not sure", "unsure", "no idea",
               "i don't know", "i dont know", "pass", "?s"}

@@ -18,13 +18,13 @@ from typing import Any
 from rich.console import Console
 from rich.text import Text
 
-from painadvisor import answers
+from painadvisor.engine import answers
+from painadvisor.engine.interview import Answer, Interview
 from painadvisor.errors import UsageError
-from painadvisor.interview import Answer, Interview
-from painadvisor.models import Choice, KnowledgeBase, Question
+from painadvisor.kb.models import Choice, KnowledgeBase, Question
+from painadvisor.kb.vocabulary import FACTS_BY_ID, NOTE_MAX_CHARS, Kind
 from painadvisor.render.bodymap import PLACE_OF, body_map
 from painadvisor.render.terminal import clean, render_red_flags
-from painadvisor.vocabulary import FACTS_BY_ID, NOTE_MAX_CHARS, Kind
 
 BACK_WORDS = {"b", "back", "go back"}
 HELP_WORDS = {"?", "h", "help"}

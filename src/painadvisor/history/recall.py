@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from painadvisor.models import Advice, Earlier, HistoryNote, KnowledgeBase
-from painadvisor.vocabulary import Case
+from painadvisor.kb.models import Earlier, HistoryNote, KnowledgeBase
+from painadvisor.kb.vocabulary import Case
 
 if TYPE_CHECKING:
-    from painadvisor.history import History
+    from painadvisor.history.store import History
 
 SHOWN_EARLIER = 5
 # Facts never carried over from last time: they change, or a red-flag question must ask them afresh.
@@ -20,7 +19,7 @@ NEVER_CARRIED = {"note", "trend", "duration_days", "severity"}
 
 def db_path(option: Path | None) -> Path:
     """``--db``, else ``$PAINADVISOR_DB``, else the user's data folder."""
-    from painadvisor.history import default_db_path
+    from painadvisor.history.store import default_db_path
 
     return option.expanduser() if option is not None else default_db_path()
 
@@ -30,7 +29,7 @@ def history_note(case: Case, history: History, now: datetime | None = None) -> H
     location = case.get("location")
     if not isinstance(location, str):
         return None
-    from painadvisor.history import compare, persistent_from_history
+    from painadvisor.history.store import compare, persistent_from_history
 
     now = now or datetime.now(UTC)
     previous = history.same_location(location, now=now)
@@ -45,17 +44,17 @@ def history_note(case: Case, history: History, now: datetime | None = None) -> H
 
 def last_answers(db: Path, location: str, kb: KnowledgeBase) -> tuple[str, dict[str, Any]] | None:
     """The date and the answers of the last consultation about ``location`` that can be carried over."""
-    from painadvisor.history import exists
+    from painadvisor.history.store import exists
 
     if not exists(db):
         return None
-    from painadvisor.history import History
+    from painadvisor.history.store import History
 
     with History(db, create=False) as history:
         previous = history.same_location(location)
     if not previous:
         return None
-    from painadvisor.screening import raising_leaves
+    from painadvisor.kb.screening import raising_leaves
 
     # Answers that can raise a red flag are asked afresh; who the runner is does not change.
     screened = {leaf.fact for flag in kb.red_flags for leaf in raising_leaves(flag.trigger)} - {"age", "sex"}
@@ -64,27 +63,13 @@ def last_answers(db: Path, location: str, kb: KnowledgeBase) -> tuple[str, dict[
     return (previous[-1].created.date().isoformat(), kept) if kept else None
 
 
-def save(advice: Advice, kb: KnowledgeBase, history: History, *, first: bool) -> int:
-    """Keep this consultation; the first time, say where and how to turn it off."""
-    from painadvisor import __version__
-    from painadvisor.render.json import advice_to_dict
-
-    document = advice_to_dict(advice, kb)
-    record_id = history.save(document["case"], document, __version__)
-    if first:
-        sys.stderr.write(
-            f"painadvisor: this consultation is kept in {history.path} (it never leaves this computer); "
-            "--no-save skips saving, 'painadvisor history delete --all' clears it\n")
-    return record_id
-
-
 def list_records(db: Path) -> list[dict[str, Any]]:
     """Every kept consultation, newest first: id, date, location, triage, top cause."""
-    from painadvisor.history import exists
+    from painadvisor.history.store import exists
 
     if not exists(db):
         return []
-    from painadvisor.history import History
+    from painadvisor.history.store import History
 
     with History(db, create=False) as history:
         return [{"id": record.id, "date": record.created.isoformat(timespec="seconds"), "location": record.location,
@@ -94,7 +79,7 @@ def list_records(db: Path) -> list[dict[str, Any]]:
 
 def stored(db: Path, record_id: int) -> tuple[dict[str, Any], dict[str, Any], str, str]:
     """One kept consultation: its case, its advice JSON, its date and the version that advised."""
-    from painadvisor.history import History
+    from painadvisor.history.store import History
 
     with History(db, create=False) as history:
         record = history.get(record_id)
@@ -103,11 +88,11 @@ def stored(db: Path, record_id: int) -> tuple[dict[str, Any], dict[str, Any], st
 
 def delete(db: Path, record_id: int | None) -> int:
     """Delete one consultation, or all of them (None); returns how many went."""
-    from painadvisor.history import exists
+    from painadvisor.history.store import exists
 
     if not exists(db):
         return 0
-    from painadvisor.history import History
+    from painadvisor.history.store import History
 
     with History(db, create=False) as history:
         if record_id is None:
@@ -117,7 +102,7 @@ def delete(db: Path, record_id: int | None) -> int:
 
 
 def export(db: Path, target: Path) -> int:
-    from painadvisor.history import History
+    from painadvisor.history.store import History
 
     with History(db, create=False) as history:
         return history.export(target)

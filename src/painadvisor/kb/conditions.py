@@ -2,8 +2,43 @@
 
 from __future__ import annotations
 
-from painadvisor.models import AllOf, AnyOf, Condition, Leaf, Not
-from painadvisor.vocabulary import Case, FactValue
+from typing import NamedTuple
+
+from painadvisor.kb.vocabulary import Case, FactValue
+
+# --- conditions -------------------------------------------------------------------
+
+
+# The small, numerous parts of the knowledge base are named tuples: they are made by the
+# hundred thousand in a large pack, and defining them costs a fraction of a dataclass at
+# start-up.  ``kind`` keeps conditions of different kinds from ever comparing equal.
+
+
+class Leaf(NamedTuple):
+    """One fact tested against a set of values or a number range."""
+
+    fact: str
+    values: frozenset[str | bool] | None = None
+    at_least: int | None = None
+    at_most: int | None = None
+
+
+class AllOf(NamedTuple):
+    conditions: tuple[Condition, ...]
+    kind: str = "all"
+
+
+class AnyOf(NamedTuple):
+    conditions: tuple[Condition, ...]
+    kind: str = "any"
+
+
+class Not(NamedTuple):
+    condition: Condition
+    kind: str = "not"
+
+
+Condition = Leaf | AllOf | AnyOf | Not
 
 
 def matches(condition: Condition, case: Case) -> bool:
@@ -90,7 +125,7 @@ def _flatten(condition: AllOf) -> list[Condition]:
 
 def _consistent(parts: list[Condition]) -> bool:
     """No two one-fact tests in an 'all' contradict each other (for facts with a single value)."""
-    from painadvisor.vocabulary import FACTS_BY_ID, Kind
+    from painadvisor.kb.vocabulary import FACTS_BY_ID, Kind
 
     allowed: dict[str, set[object]] = {}
     excluded: dict[str, set[object]] = {}

@@ -12,9 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
-from painadvisor import scoring
-from painadvisor.conditions import facts_of, matched_facts, matches
-from painadvisor.models import (
+from painadvisor.engine import scoring
+from painadvisor.errors import UsageError
+from painadvisor.kb.conditions import facts_of, matched_facts, matches
+from painadvisor.kb.index import index_of
+from painadvisor.kb.models import (
     TIP_KINDS,
     TRIAGE_LEVELS,
     Advice,
@@ -29,7 +31,7 @@ from painadvisor.models import (
     Tip,
     triage_rank,
 )
-from painadvisor.vocabulary import FACTS, FACTS_BY_ID, Case, FactValue, Kind
+from painadvisor.kb.vocabulary import FACTS, FACTS_BY_ID, Case, FactValue, Kind
 
 # A cause of a level above self-care lifts the overall triage when it is this likely: a
 # one-in-five chance of a stress fracture or a clot is reason enough to be seen.
@@ -52,7 +54,7 @@ def rank_causes(kb: KnowledgeBase, case: Case, matched: list[list[int]] | None =
         matched = scoring.matched_evidence(kb, case)
     points = scoring.points_of(kb, matched)
     scores = scoring.softmax(points)
-    base = scoring.index_of(kb).base
+    base = index_of(kb).base
     order = sorted(range(len(points)), key=lambda pos: (-scores[pos], kb.causes[pos].id))
     return tuple(RankedCause(kb.causes[pos], scores[pos], points[pos], base[pos], case, matched[pos])
                  for pos in order)
@@ -105,7 +107,7 @@ def cause_level_for(ranked: RankedCause, case: Case) -> str:
 
 def fits_place(ranked: RankedCause) -> bool:
     """Whether the cause can hurt where the runner hurts (no strong evidence against the place)."""
-    from painadvisor.likelihood import MISMATCH
+    from painadvisor.kb.likelihood import MISMATCH
 
     return not any(set(item.facts) == {"location"} and item.weight <= MISMATCH / 2 for item in ranked.because)
 
@@ -197,7 +199,7 @@ def alternatives(fact_id: str, kb: KnowledgeBase) -> list[FactValue]:
 
 
 def _leaves_for(fact_id: str, kb: KnowledgeBase) -> Iterable[Leaf]:
-    index = scoring.index_of(kb)
+    index = index_of(kb)
     conditions: list[Condition] = [kb.causes[cause].evidence[item].condition
                                    for cause, items in index.by_fact_cause.get(fact_id, {}).items()
                                    for item in items]
@@ -219,7 +221,7 @@ def expected_shift(kb: KnowledgeBase, case: Case, fact_id: str) -> float:
 
 def missing_facts(kb: KnowledgeBase, case: Case, limit: int = MISSING_N,
                   matched: list[list[int]] | None = None) -> tuple[str, ...]:
-    index = scoring.index_of(kb)
+    index = index_of(kb)
     estimator = scoring.ShiftEstimator(kb, case, matched)
     candidates = [fact.id for fact in FACTS
                   if fact.id not in case and fact.id in index.by_fact_cause and fact.id not in UNASKABLE]
@@ -253,3 +255,10 @@ def evaluate(kb: KnowledgeBase, case: Case, history: HistoryNote | None = None,
         training=training,
         from_training=from_training,
     )
+
+
+def require_enough(kb: KnowledgeBase, case: Case) -> None:
+    """Advice needs at least where it hurts, or a sign that raises a red flag by itself."""
+    if "location" not in case and not raise_red_flags(kb, case):
+        raise UsageError("say where it hurts, e.g. --location knee (or knee.front, calf, heel ...; "
+                         "'painadvisor advise --help' lists them), or give a case file with --case")

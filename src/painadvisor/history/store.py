@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from painadvisor.errors import EXIT_USAGE, PainAdvisorError
-from painadvisor.output import write_atomically
+from painadvisor.files.output import write_atomically
 
 BUSY_TIMEOUT_MS = 5000
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -78,7 +78,7 @@ def default_db_path() -> Path:
     override = os.environ.get("PAINADVISOR_DB")
     if override:
         return Path(override).expanduser()
-    from painadvisor.paths import user_data_dir
+    from painadvisor.files.paths import user_data_dir
 
     return user_data_dir() / "history.db"
 
@@ -331,7 +331,7 @@ def _prepare_file(path: Path, *, create: bool) -> bool:
         if not stat.S_ISREG(info.st_mode):
             raise HistoryError("the history path is not a regular file (a FIFO, socket or device); left untouched",
                                path=path)
-        from painadvisor.yamlio import read_regular_file
+        from painadvisor.files.safeyaml import read_regular_file
 
         header = read_regular_file(path, len(SQLITE_HEADER))
         if header and header != SQLITE_HEADER:

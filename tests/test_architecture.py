@@ -4,7 +4,11 @@ the knowledge base, with no import cycle; the one-shot JSON path imports nothing
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
+
+import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "painadvisor"
 
@@ -75,3 +79,21 @@ def test_there_is_no_import_cycle() -> None:
         if module not in state:
             visit(module, [module])
     assert cycles == []
+
+
+@pytest.mark.parametrize("heavy", ["rich", "typer", "pydantic", "difflib", "tempfile", "yaml", "sqlite3"])
+def test_the_json_path_imports_only_what_it_uses(heavy: str, tmp_path: Path) -> None:
+    case = tmp_path / "case.json"
+    case.write_text('{"location": "knee.outer", "when": ["after-distance"]}', encoding="utf-8")
+    code = ("import sys; sys.argv = ['painadvisor', 'advise', '--case', sys.argv[1], '--format', 'json'];"
+            "from painadvisor.cli.entry import main\n"
+            "try: main()\nexcept SystemExit: pass\n"
+            "sys.stderr.write(' '.join(sorted(sys.modules)))")
+    env = {"PAINADVISOR_DB": str(tmp_path / "h.db"), "XDG_CACHE_HOME": str(tmp_path / "cache"),
+           "HOME": str(tmp_path), "PATH": ""}
+    for _ in range(2):  # the second run reads the rules from the cache, as every run but the first does
+        done = subprocess.run([sys.executable, "-c", code, str(case)], capture_output=True, text=True, env=env,
+                              check=True)
+    assert '"itb-syndrome"' in done.stdout
+    loaded = set(done.stderr.split())
+    assert not {name for name in loaded if name == heavy or name.startswith(heavy + ".")}

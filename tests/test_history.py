@@ -18,8 +18,9 @@ import platformdirs
 import pytest
 
 from painadvisor.errors import EXIT_FAILURE, OutputError
+from painadvisor.files.paths import default_db_path
 from painadvisor.history import store as history
-from painadvisor.history.store import History, HistoryError, compare, default_db_path, persistent_from_history
+from painadvisor.history.store import History, HistoryError, compare, persistent_from_history
 
 NOW = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
 NOTE = "Genou droit, course de 30 km"  # health data: must never reach an error message

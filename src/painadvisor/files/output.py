@@ -14,7 +14,6 @@ import os
 import re
 import signal
 import stat
-import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -51,6 +50,8 @@ def write_atomically(path: Path, text: str, *, force: bool = False, private: boo
     remove_stale_temporaries(folder)
     data = _SURROGATE.sub("\ufffd", text).encode("utf-8")  # always valid UTF-8
     try:
+        import tempfile  # only when writing a file
+
         handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{path.name[:64]}{TEMP_MARK}{os.getpid()}-",
                                              suffix=".tmp")
     except OSError as err:

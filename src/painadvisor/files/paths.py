@@ -40,3 +40,11 @@ def user_cache_dir() -> Path:
     import platformdirs
 
     return Path(platformdirs.user_cache_dir(APP, appauthor=False))
+
+
+def default_db_path() -> Path:
+    """``$PAINADVISOR_DB`` if set, else ``history.db`` in the user's data folder."""
+    override = os.environ.get("PAINADVISOR_DB")
+    if override:
+        return Path(override).expanduser()
+    return user_data_dir() / "history.db"

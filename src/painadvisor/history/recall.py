@@ -19,7 +19,7 @@ NEVER_CARRIED = {"note", "trend", "duration_days", "severity"}
 
 def db_path(option: Path | None) -> Path:
     """``--db``, else ``$PAINADVISOR_DB``, else the user's data folder."""
-    from painadvisor.history.store import default_db_path
+    from painadvisor.files.paths import default_db_path
 
     return option.expanduser() if option is not None else default_db_path()
 

@@ -73,16 +73,6 @@ class Progress:
     change: Change
 
 
-def default_db_path() -> Path:
-    """``$PAINADVISOR_DB`` if set, else ``history.db`` in the user's data folder."""
-    override = os.environ.get("PAINADVISOR_DB")
-    if override:
-        return Path(override).expanduser()
-    from painadvisor.files.paths import user_data_dir
-
-    return user_data_dir() / "history.db"
-
-
 # The schema: one step per version, each run in its own transaction.
 
 def _create_tables(db: sqlite3.Connection) -> None:
@@ -331,7 +321,7 @@ def _prepare_file(path: Path, *, create: bool) -> bool:
         if not stat.S_ISREG(info.st_mode):
             raise HistoryError("the history path is not a regular file (a FIFO, socket or device); left untouched",
                                path=path)
-        from painadvisor.files.safeyaml import read_regular_file
+        from painadvisor.files.reading import read_regular_file
 
         header = read_regular_file(path, len(SQLITE_HEADER))
         if header and header != SQLITE_HEADER:

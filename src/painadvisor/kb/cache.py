@@ -41,7 +41,7 @@ MAX_BYTES = 512 * 1024 * 1024
 # (an edit, an upgrade in place) must never be served a cache made by the old code.
 BUILDERS = ("kb/loader.py", "kb/likelihood.py", "kb/rulefields.py", "kb/models.py", "kb/vocabulary.py",
             "kb/cache.py", "kb/screening.py", "kb/conditions.py", "kb/index.py", "files/safeyaml.py",
-            "errors.py")
+            "files/reading.py", "errors.py")
 _HERE = Path(__file__).resolve().parents[1]  # the package
 _UID = os.getuid() if hasattr(os, "getuid") else None
 

@@ -22,12 +22,7 @@ def read_case_file(name: str) -> dict[str, FactValue]:
     """Read a case file (``-`` for stdin); every problem is a one-line ``CaseError``."""
     if not name:
         raise CaseError("--case needs a file name ('-' reads standard input)")
-    from painadvisor.files.safeyaml import (  # a case file is read only when given
-        MAX_BYTES,
-        decode,
-        load_data,
-        read_text,
-    )
+    from painadvisor.files.reading import MAX_BYTES, decode, read_text  # only when a case file is given
 
     try:
         if name == "-":
@@ -99,3 +94,14 @@ def merge(file_case: Mapping[str, FactValue], flag_case: Mapping[str, FactValue]
     """Flags override the file, fact by fact; the result keeps vocabulary order."""
     merged = {**file_case, **flag_case}
     return {fact.id: merged[fact.id] for fact in FACTS if fact.id in merged}
+
+
+def load_data(text: str, name: str) -> object:
+    """JSON when the text is a JSON object or array (no PyYAML needed), YAML otherwise."""
+    if name.lower().endswith(".json") or text.lstrip().startswith(("{", "[")):
+        from painadvisor.files.reading import load_json
+
+        return load_json(text, name)
+    from painadvisor.files.safeyaml import load_yaml
+
+    return load_yaml(text, name)

@@ -142,11 +142,8 @@ def load_knowledge_base(paths: Iterable[Path] | None = None, *, cache: bool = Tr
 
 def build(files: list[Path]) -> KnowledgeBase:
     """Read and validate rule files; every problem found is reported at once."""
-    from painadvisor.files.safeyaml import (  # only when building: the cache needs no YAML
-        load_json,
-        load_yaml,
-        read_text,
-    )
+    from painadvisor.files.reading import load_json, read_text
+    from painadvisor.files.safeyaml import load_yaml  # only when building: the cache needs no YAML
 
     reader = _Reader()
     for path in files:

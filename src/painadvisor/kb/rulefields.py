@@ -132,7 +132,7 @@ def required_facts(condition: Condition) -> set[str]:
 
 def line_of(node: Any, key: str | None = None) -> int | None:
     """The line of a mapping (or of one of its keys); None for data without positions (JSON)."""
-    from painadvisor.files.safeyaml import LocatedDict
+    from painadvisor.files.reading import LocatedDict
 
     if isinstance(node, LocatedDict):
         return node.line_of(key) if key is not None else node.line

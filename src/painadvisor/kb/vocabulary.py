@@ -7,7 +7,6 @@ the knowledge base loader) checks it against this one table.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -147,6 +146,8 @@ def suggest(word: str, choices: tuple[str, ...] | list[str]) -> str:
     """A "did you mean" hint, or an empty string: a close spelling, else an id that the word
     starts or names a part of ("itb" for "itb-syndrome")."""
     word = str(word)
+    import difflib  # only for a word that is not known
+
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     if not close and len(word) >= 2:
         lowered = word.lower()

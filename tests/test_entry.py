@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
@@ -59,6 +61,70 @@ def test_anything_unusual_goes_to_the_full_cli(argv: list[str]) -> None:
 def test_values_may_follow_an_equals_sign_and_stdin_is_a_value() -> None:
     options = parse_advise(["--location=calf", "--case", "-", "-o", "out.md", "--signs", "swelling",
                             "--signs=bruising", "--no-pop"])
-    assert options == {"case_file": "-", "output_format": "text", "output": "out.md", "force": False,
-                       "explain": False, "no_save": False, "save": False, "db": None, "rules": [], "training": [],
-                       "flags": {"location": "calf", "signs": ["swelling", "bruising"], "pop": False}}
+    assert options == {"case_file": "-", "output_format": "text", "output": Path("out.md"), "force": False,
+                       "explain": False, "no_save": False, "save": False, "db": None, "rules": None,
+                       "training": None, "flags": {"location": "calf", "signs": ["swelling", "bruising"], "pop": False}}
+
+
+def _typer_params(args: list[str]) -> dict[str, object]:
+    """What Typer's ``advise`` command would be called with (before the facts become a case)."""
+    import typer.main
+
+    from painadvisor.cli.app import app
+
+    command = typer.main.get_command(app).commands["advise"]  # type: ignore[attr-defined]
+    with command.make_context("advise", list(args)) as context:
+        return dict(context.params)
+
+
+def _fact_args() -> list[list[str]]:
+    """One call per fact (each kind of value), and one per option of the table."""
+    from painadvisor.cli import optiontable
+    from painadvisor.kb.vocabulary import FACTS, Kind
+
+    calls: list[list[str]] = []
+    for fact in FACTS:
+        if fact.kind is Kind.YES_NO:
+            name = fact.id.replace("_", "-")
+            calls += [[f"--{name}"], [f"--no-{name}"]]
+        elif fact.kind is Kind.MANY:
+            calls.append([fact.flag, fact.values[0], f"{fact.flag}={fact.values[-1]}"])
+        elif fact.kind is Kind.ONE:
+            calls.append([f"{fact.flag}={fact.values[-1]}"])
+        else:
+            calls.append([fact.flag, str(fact.minimum if fact.minimum is not None else "text")])
+    for option in optiontable.ADVISE:
+        if not option.fast:
+            continue
+        if option.kind == "switch":
+            calls.append(list(option.flags[-1:]))
+        elif option.kind == "format":
+            calls += [[flag, "json"] for flag in option.flags]
+        else:
+            calls += [[flag, "some/file"] for flag in option.flags] + [[f"{option.flags[0]}=x", option.flags[0], "y"]]
+    return calls
+
+
+@pytest.mark.parametrize("env", [{}, {"PAINADVISOR_DB": "~/elsewhere.db"}, {"PAINADVISOR_DB": ""}])
+def test_the_fast_path_and_typer_read_every_option_fact_and_variable_alike(
+        env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    from painadvisor.cli import optiontable
+
+    for name in ("PAINADVISOR_DB",):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    for args in [[], *_fact_args()]:
+        fast = parse_advise(args)
+        assert fast is not None, args
+        typer_side = _typer_params(args)
+        for option in optiontable.ADVISE:
+            if option.fast:
+                expected = typer_side[option.dest]
+                if isinstance(expected, tuple):  # Click's repeatable option: a tuple, empty when not given
+                    expected = list(expected) or None
+                assert fast[option.dest] == (str(expected) if option.kind == "format" else expected), (args, option)
+        typer_flags = {key: value for key, value in typer_side.items()
+                       if key not in optiontable.BY_DEST and value is not None and value != ()}
+        assert {key: list(value) if isinstance(value, tuple) else value for key, value in typer_flags.items()} == \
+            fast["flags"], args

@@ -111,7 +111,7 @@ def test_unknown_source_and_duplicate_id_across_files(tmp_path: Path) -> None:
     pytest.param("causes: !!python/object:os.system {}\n",
                  "0.yaml:1: unsupported YAML tag 'tag:yaml.org,2002:python/object:os.system'", id="python-tag"),
     pytest.param("cuases: []\n", "0.yaml:1: unknown section 'cuases' (did you mean 'causes'?); "
-                 "allowed: sources, causes, red_flags, tips, questions, examples, overrides_builtin_safety",
+                 "allowed: facts, sources, causes, red_flags, tips, questions, examples, overrides_builtin_safety",
                  id="unknown-section"),
 ])
 def test_broken_files_are_one_located_problem_each(tmp_path: Path, text: str, expected: str) -> None:

@@ -21,7 +21,7 @@ from painadvisor.kb.models import KnowledgeBase
 from painadvisor.kb.vocabulary import parse_case
 from painadvisor.render.common import DISCLAIMER, shown_causes
 from painadvisor.render.markdown import TOP_AGAINST, TOP_FOR, render_markdown
-from painadvisor.render.schema import ADVICE_SCHEMA
+from painadvisor.render.schema import advice_schema
 
 import textbook
 from report_cases import (
@@ -291,7 +291,7 @@ def test_causes_lists_every_cause_with_its_area(runner: CliRunner, kb: Knowledge
 
 def test_the_printed_schema_is_the_one_outputs_follow(runner: CliRunner) -> None:
     printed = json.loads(runner.invoke(app, ["schema"]).stdout)
-    assert printed == ADVICE_SCHEMA
+    assert printed == advice_schema()
     jsonschema.Draft202012Validator.check_schema(printed)
 
 

@@ -110,25 +110,17 @@ def root(
 @app.command(epilog=EXAMPLES)
 @with_fact_options
 def advise(
-    case_file: Annotated[str | None, typer.Option(
-        "--case", metavar="FILE", help="A case file (YAML or JSON); '-' reads stdin. Flags override it.")] = None,
-    batch: Annotated[str | None, typer.Option(
-        "--batch", metavar="FILE",
-        help="JSON lines, one case (or case file name) per line; '-' reads stdin. Writes one JSON advice per "
-        "line, never the history; exit 1 if any line failed.")] = None,
-    output_format: FormatOption = OutputFormat.text,
-    output: OutputOption = None,
-    force: ForceOption = False,
-    explain: ExplainOption = False,
-    no_save: NoSaveOption = False,
-    save: Annotated[bool, typer.Option(
-        "--save", help="Keep this consultation in the history even when the output is JSON, Markdown, a file "
-        "or a pipe (by default only text shown on a terminal is kept).")] = False,
-    db: DbOption = None,
-    rules: RulesOption = None,
-    training: Annotated[list[Path] | None, typer.Option(
-        "--training", metavar="PATH", help="Your training log: FIT, GPX or TCX files, Strava's activities.csv, or a "
-        "folder of them; repeatable. The load before the pain is worked out from it.")] = None,
+    case_file: str | None = None,
+    batch: str | None = None,
+    output_format: OutputFormat = OutputFormat.text,
+    output: Path | None = None,
+    force: bool = False,
+    explain: bool = False,
+    no_save: bool = False,
+    save: bool = False,
+    db: Path | None = None,
+    rules: list[str] | None = None,
+    training: list[Path] | None = None,
     *,
     flags: dict[str, Any],
 ) -> None:

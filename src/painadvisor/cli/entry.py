@@ -18,23 +18,21 @@ from typing import Any
 
 from painadvisor.kb.vocabulary import FACTS, Kind
 
-_VALUE_OPTIONS = {"--case": "case_file", "--format": "output_format", "-f": "output_format",
-                  "--output": "output", "-o": "output", "--db": "db", "--rules": "rules", "--training": "training"}
-_SWITCHES = {"--force": "force", "--explain": "explain", "--no-save": "no_save", "--save": "save"}
-_FORMATS = ("text", "json", "markdown")
-
 
 def parse_advise(args: list[str]) -> dict[str, Any] | None:
     """The options of a plain ``advise`` call, or None when only the full CLI should handle it."""
+    from painadvisor.cli import optiontable
+
+    table = [option for option in optiontable.ADVISE if option.fast]
+    values = {flag: option for option in table if option.kind != "switch" for flag in option.flags}
     facts = {fact.flag: fact for fact in FACTS}
-    switches = {**_SWITCHES}
+    switches = {flag: option.dest for option in table if option.kind == "switch" for flag in option.flags}
     for fact in FACTS:
         if fact.kind is Kind.YES_NO:
             name = fact.id.replace("_", "-")
             switches[f"--{name}"], switches[f"--no-{name}"] = f"+{fact.id}", f"-{fact.id}"
-    options: dict[str, Any] = {"case_file": None, "output_format": "text", "output": None, "force": False,
-                               "explain": False, "no_save": False, "save": False, "db": None, "rules": [],
-                               "training": [], "flags": {}}
+    options: dict[str, Any] = {option.dest: optiontable.DEFAULTS[option.kind] for option in table}
+    options["flags"] = {}
     position = 0
     while position < len(args):
         word = args[position]
@@ -47,7 +45,7 @@ def parse_advise(args: list[str]) -> dict[str, Any] | None:
                 options[target] = True
             position += 1
             continue
-        if name not in _VALUE_OPTIONS and (name not in facts or facts[name].kind is Kind.YES_NO):
+        if name not in values and (name not in facts or facts[name].kind is Kind.YES_NO):
             return None
         if not has_value:
             if position + 1 >= len(args) or (args[position + 1].startswith("-") and args[position + 1] != "-"):
@@ -55,19 +53,40 @@ def parse_advise(args: list[str]) -> dict[str, Any] | None:
             value = args[position + 1]
             position += 1
         position += 1
-        if name == "--rules":
-            options["rules"].append(value)  # as given: '' must stay an error, not become '.'
-        elif name == "--training":
-            options["training"].append(Path(value))
-        elif name in _VALUE_OPTIONS:
-            options[_VALUE_OPTIONS[name]] = value
+        if name in values:
+            option = values[name]
+            if option.kind in ("texts", "paths"):  # a text as given: '' must stay an error, not become '.'
+                options[option.dest] = [*(options[option.dest] or []), Path(value) if option.kind == "paths" else value]
+            else:
+                options[option.dest] = Path(value) if option.kind == "path" else value
         elif facts[name].kind is Kind.MANY:
             options["flags"].setdefault(facts[name].id, []).append(value)
         else:
             options["flags"][facts[name].id] = value
-    if options["output_format"] not in _FORMATS:
+    if options["output_format"] not in optiontable.FORMATS:
         return None
+    for option in table:  # as Click reads an environment variable: an empty one is not set
+        if option.envvar and options[option.dest] is None and os.environ.get(option.envvar):
+            options[option.dest] = Path(os.environ[option.envvar]) if option.kind == "path" else \
+                os.environ[option.envvar]
     return options
+
+
+def load_pack_facts(args: list[str]) -> None:
+    """Rule packs may add facts, and each fact is a flag: when packs are given (``--rules`` or
+    ``PAINADVISOR_RULES``), they are loaded before any flag is parsed.  A pack that cannot be
+    loaded is reported later, by the command that reads it."""
+    packs = [value for name, value in zip(args, args[1:], strict=False) if name == "--rules"]
+    packs += [word.partition("=")[2] for word in args if word.startswith("--rules=")]
+    if not packs and not os.environ.get("PAINADVISOR_RULES", "").strip():
+        return
+    from painadvisor.errors import PainAdvisorError
+    from painadvisor.kb.loader import load_knowledge_base
+
+    try:
+        load_knowledge_base(packs=[pack for pack in packs if pack.strip()])
+    except PainAdvisorError:
+        pass
 
 
 def run_fast(args: list[str]) -> int | None:
@@ -90,8 +109,8 @@ def run_fast(args: list[str]) -> int | None:
         actions.advise(options["case_file"], case_from_flags(options["flags"]),
                        actions.OutputFormat(options["output_format"]),
                        Path(options["output"]) if options["output"] else None,
-                       force=options["force"], explain=options["explain"], db=db, rules=options["rules"],
-                       save=True if options["save"] else None, training=options["training"])
+                       force=options["force"], explain=options["explain"], db=db, rules=options["rules"] or [],
+                       save=True if options["save"] else None, training=options["training"] or [])
     except PainAdvisorError as err:
         return fail(str(err), err.exit_code)
     except KeyboardInterrupt:
@@ -129,6 +148,7 @@ def main() -> None:
     if os.environ.get("NO_COLOR") == "":
         os.environ.pop("NO_COLOR")  # an empty NO_COLOR means "not set" (no-color.org)
     _safe_streams()
+    load_pack_facts(sys.argv[1:])
     code = run_fast(sys.argv[1:])
     if code is None:
         from painadvisor.cli.app import main as full_cli

@@ -48,3 +48,10 @@ def default_db_path() -> Path:
     if override:
         return Path(override).expanduser()
     return user_data_dir() / "history.db"
+
+
+def builtin_rules_dir() -> Path:
+    """The rules shipped in the wheel, or the repository's ``rules/`` in a checkout."""
+    package = Path(__file__).resolve().parents[1]
+    packaged = package / "rules"
+    return packaged if packaged.is_dir() else package.parents[1] / "rules"

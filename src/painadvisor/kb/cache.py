@@ -20,8 +20,6 @@ import dataclasses
 import gc
 import hashlib
 import json
-import os
-import stat
 import sys
 import types
 import typing
@@ -30,6 +28,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
+from painadvisor.files import cachefile
 from painadvisor.kb.models import KnowledgeBase
 from painadvisor.version import __version__
 
@@ -43,7 +42,6 @@ BUILDERS = ("kb/loader.py", "kb/likelihood.py", "kb/rulefields.py", "kb/models.p
             "kb/cache.py", "kb/screening.py", "kb/conditions.py", "kb/index.py", "files/safeyaml.py",
             "files/reading.py", "errors.py")
 _HERE = Path(__file__).resolve().parents[1]  # the package
-_UID = os.getuid() if hasattr(os, "getuid") else None
 
 
 @contextmanager
@@ -59,24 +57,9 @@ def without_gc() -> Iterator[None]:
             gc.enable()
 
 
-def cache_dir() -> Path | None:
-    if os.environ.get("PAINADVISOR_NO_CACHE", "") not in ("", "0"):
-        return None
-    override = os.environ.get("PAINADVISOR_CACHE_DIR")
-    if override:
-        return Path(override)
-    from painadvisor.errors import PainAdvisorError
-    from painadvisor.files.paths import user_cache_dir
-
-    try:
-        return user_cache_dir()
-    except PainAdvisorError:
-        return None  # no home folder: run without a cache
-
-
 def cache_path(files: list[Path]) -> Path | None:
     """Where the knowledge base built from ``files`` is cached (None: no cache)."""
-    folder = cache_dir()
+    folder = cachefile.cache_dir()
     if folder is None:
         return None
     key = hashlib.sha256(FORMAT + __version__.encode() + sys.version.encode())
@@ -97,7 +80,7 @@ def load(path: Path | None) -> KnowledgeBase | None:
     """The cached knowledge base at ``path``, or None when there is none that can be trusted."""
     if path is None:
         return None
-    blob = _read_trusted(path)
+    blob = cachefile.read_trusted(path, MAX_BYTES)
     if blob is None:
         return None
     head, digest, payload = blob[:len(FORMAT)], blob[len(FORMAT):len(FORMAT) + _DIGEST], blob[len(FORMAT) + _DIGEST:]
@@ -111,27 +94,6 @@ def load(path: Path | None) -> KnowledgeBase | None:
     return kb if isinstance(kb, KnowledgeBase) else None
 
 
-def _read_trusted(path: Path) -> bytes | None:
-    """The file's bytes if it is a regular file of this user's that nobody else can write."""
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
-    try:
-        descriptor = os.open(path, flags)
-    except (OSError, ValueError):
-        return None
-    try:
-        info = os.fstat(descriptor)
-        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_BYTES or info.st_mode & 0o022:
-            return None
-        if _UID is not None and info.st_uid != _UID:
-            return None
-        with os.fdopen(os.dup(descriptor), "rb") as stream:
-            return stream.read(MAX_BYTES + 1)
-    except OSError:
-        return None
-    finally:
-        os.close(descriptor)
-
-
 def store(path: Path | None, kb: KnowledgeBase) -> None:
     if path is None:
         return
@@ -139,21 +101,8 @@ def store(path: Path | None, kb: KnowledgeBase) -> None:
         payload = encode(kb)
     except (TypeError, ValueError, RecursionError):
         return  # something the converter does not know: run without a cache
-    temporary: str | None = None
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        import tempfile
-
-        handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".kb-{os.getpid()}-", suffix=".tmp")
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(FORMAT + hashlib.sha256(payload).digest() + payload)
-        os.replace(temporary, path)
-        temporary = None
+    if cachefile.write(path, FORMAT + hashlib.sha256(payload).digest() + payload, prefix=".kb-"):
         _remove_others(path)
-    except OSError:
-        if temporary is not None:
-            with suppress(OSError):
-                os.unlink(temporary)
 
 
 def _remove_others(path: Path) -> None:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from painadvisor.errors import PainAdvisorError, RuleError, UsageError
+from painadvisor.files.paths import builtin_rules_dir
 from painadvisor.kb import rulefields as field
 from painadvisor.kb import vocabulary
 from painadvisor.kb.conditions import satisfiable
@@ -35,17 +36,10 @@ from painadvisor.kb.models import (
 )
 from painadvisor.kb.vocabulary import Kind
 
-SECTIONS = ("sources", "causes", "red_flags", "tips", "questions", "examples")
+SECTIONS = ("facts", "sources", "causes", "red_flags", "tips", "questions", "examples")
 # Top-level keys beside the sections.  ``overrides_builtin_safety: true`` is the visible choice a pack
 # must make to replace (and so perhaps narrow or silence) a red flag of the built-in pack.
 PACK_KEYS = ("overrides_builtin_safety",)
-
-
-def builtin_rules_dir() -> Path:
-    """The rules shipped in the wheel, or the repository's ``rules/`` in a checkout."""
-    package = Path(__file__).resolve().parents[1]
-    packaged = package / "rules"
-    return packaged if packaged.is_dir() else package.parents[1] / "rules"
 
 
 RULE_SUFFIXES = (".yaml", ".yml", ".json")
@@ -130,7 +124,9 @@ def load_knowledge_base(paths: Iterable[Path] | None = None, *, cache: bool = Tr
 
     where = kbcache.cache_path(files)
     kb = kbcache.load(where)
-    if kb is None:
+    if kb is not None:
+        vocabulary.extend(vocabulary.fact_from_json(text) for text in kb.pack_facts)
+    else:
         from painadvisor.kb.index import index_of
 
         with kbcache.without_gc():
@@ -173,6 +169,7 @@ def build(files: list[Path]) -> KnowledgeBase:
         questions=tuple(reader.questions.values()),
         examples=tuple(reader.examples.values()),
         overrides=tuple(reader.overrides),
+        pack_facts=tuple(vocabulary.fact_to_json(fact) for fact in reader.pack_facts),
     )
 
 
@@ -208,6 +205,7 @@ class _Reader:
         self.flag_refs: list[tuple[str, int | None, str]] = []
         self.builtin_flags: set[str] = set()  # red flags the built-in pack defines
         self.overrides: list[tuple[str, str]] = []  # (built-in red flag, the file that replaced it)
+        self.pack_facts: list[vocabulary.Fact] = []  # facts the packs added to the vocabulary
         self.in_builtin = False
         self.may_override_safety = False
         self.relocating = False  # reading one JSON file again only for its line numbers
@@ -230,6 +228,8 @@ class _Reader:
             if key not in SECTIONS and key not in PACK_KEYS:
                 self.problem(field.line_of(document, key), f"unknown section '{key}'{field.hint(key, SECTIONS)}; "
                              f"allowed: {', '.join(SECTIONS + PACK_KEYS)}")
+        if "facts" in document:
+            self.read_facts(document)
         readers: dict[str, tuple[Callable[[dict[str, Any]], Any], dict[str, Any]]] = {
             "sources": (self.read_source, self.sources),
             "causes": (self.read_cause, self.causes),
@@ -241,6 +241,27 @@ class _Reader:
         for section, (read, into) in readers.items():
             if section in document:
                 self.read_section(document, section, read, into)
+
+    def read_facts(self, document: dict[str, Any]) -> None:
+        """A pack's new facts join the vocabulary at once, so its own rules can use them; the
+        built-in vocabulary file is only checked (its facts are already known)."""
+        entries = document["facts"]
+        lines = dict(zip(map(id, entries), field.item_lines(entries), strict=True)) \
+            if isinstance(entries, list) else {}
+
+        def problem(entry: object, message: str) -> None:
+            self.problem(lines.get(id(entry)) or field.line_of(document, "facts"), message)
+
+        if self.in_builtin:
+            if self.relocating:
+                return
+            found = vocabulary.read_facts(entries, {}, problem)
+            if found != vocabulary.FACTS[:len(found)]:
+                self.problem(field.line_of(document, "facts"), "the built-in facts differ from those in use")
+            return
+        facts = vocabulary.read_facts(entries, vocabulary.FACTS_BY_ID, problem)
+        vocabulary.extend(facts)
+        self.pack_facts.extend(facts)
 
     def read_section(self, document: dict[str, Any], section: str,
                      read: Callable[[dict[str, Any]], Any], into: dict[str, Any]) -> None:

@@ -142,6 +142,7 @@ class KnowledgeBase:
     questions: tuple[Question, ...] = ()
     examples: tuple[Example, ...] = ()
     overrides: tuple[tuple[str, str], ...] = ()  # (built-in red flag id, the pack file that replaced it)
+    pack_facts: tuple[str, ...] = ()  # the facts packs added to the vocabulary, as JSON (see vocabulary.extend)
     cache: dict[str, object] = field(default_factory=dict, compare=False, repr=False)  # derived data (the index)
 
     def cause(self, cause_id: str) -> Cause:

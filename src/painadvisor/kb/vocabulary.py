@@ -1,17 +1,24 @@
-"""The case vocabulary: every fact a case may hold, its kind and its allowed values.
+"""The case vocabulary: every fact a case may hold, its kind, its values and their words.
 
-This mirrors ``shared/intake.md``, which is a contract: ids and values may be added
-here, never renamed or dropped.  Everything that reads a case (flags, case files,
-the knowledge base loader) checks it against this one table.
+It is data: ``rules/vocabulary.yaml`` (the contract of ``shared/intake.md``: ids and
+values may be added, never renamed or dropped), plus the ``facts`` sections of the
+user's rule packs.  Everything that reads or shows a case is derived from it: the
+command-line flags, case files, the JSON schema, question choices, report labels.
+
+The built-in file is read once and kept as JSON in the cache folder, so start-up needs
+no YAML.  ``FACTS`` and ``FACTS_BY_ID`` are filled in place: a pack's facts are added by
+``extend`` when the pack is read, and every module sees them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+import json
+import os
+from collections.abc import Callable, Iterable, Mapping
 from enum import StrEnum
+from pathlib import Path
 
-from painadvisor.errors import CaseError
+from painadvisor.errors import CaseError, RuleError
 
 
 class Kind(StrEnum):
@@ -22,118 +29,250 @@ class Kind(StrEnum):
     TEXT = "free text"
 
 
-@dataclass(frozen=True)
+KIND_WORDS = {"one": Kind.ONE, "many": Kind.MANY, "yes-no": Kind.YES_NO, "number": Kind.NUMBER, "text": Kind.TEXT}
+
+
 class Fact:
-    id: str
-    kind: Kind
-    label: str  # a short plain-words name, used in reports and "would help" lists
-    values: tuple[str, ...] = ()
-    minimum: int | None = None
-    maximum: int | None = None
+    """One fact of the vocabulary (a light value object: made at every start-up)."""
+
+    __slots__ = ("id", "kind", "label", "values", "minimum", "maximum", "group", "help", "labels", "covers")
+
+    def __init__(self, id: str, kind: Kind, label: str, values: tuple[str, ...] = (),  # noqa: A002
+                 minimum: int | None = None, maximum: int | None = None, *, group: str = "", help: str = "",  # noqa: A002
+                 labels: Mapping[str, str] | None = None, covers: Mapping[str, tuple[str, ...]] | None = None) -> None:
+        self.id, self.kind, self.label, self.values = id, kind, label, values
+        self.minimum, self.maximum, self.group, self.help = minimum, maximum, group, help
+        self.labels: Mapping[str, str] = labels or {}  # value -> its plain words
+        self.covers: Mapping[str, tuple[str, ...]] = covers or {}  # a coarse value -> the values under it
 
     @property
     def flag(self) -> str:
         return "--" + self.id.replace("_", "-")
 
+    def value_label(self, value: str) -> str:
+        return self.labels.get(value, value)
 
-NOTE_MAX_CHARS = 500
+    def _key(self) -> tuple[object, ...]:
+        return (self.id, self.kind, self.label, self.values, self.minimum, self.maximum, self.group, self.help,
+                tuple(sorted(self.labels.items())), tuple(sorted(self.covers.items())))
 
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Fact) and self._key() == other._key()
+
+    def __hash__(self) -> int:
+        return hash(self.id)
+
+    def __repr__(self) -> str:
+        return f"Fact({self.id!r}, {self.kind.name})"
+
+
+FACTS: list[Fact] = []  # in vocabulary order: the built-in facts, then those of packs
+FACTS_BY_ID: dict[str, Fact] = {}
 # Coarse places stand for every place under them (intake.md v2).  `ankle` is both a place
 # (the ankle in general, or its front) and the group of the ankle's sides.
-COARSE_LOCATIONS = ("hip", "thigh", "knee", "lower-leg", "heel", "foot")
-PLACES_UNDER: dict[str, tuple[str, ...]] = {
-    "hip": ("hip.outer", "hip.groin"),
-    "thigh": ("thigh.front", "thigh.back", "thigh.inner"),
-    "knee": ("knee.front", "knee.below-kneecap", "knee.outer", "knee.inner", "knee.back", "knee.inside"),
-    "lower-leg": ("shin.inner", "shin.front", "calf"),
-    "heel": ("heel.bottom", "heel.back"),
-    "foot": ("foot.arch", "foot.forefoot", "foot.top", "foot.outer", "foot.toes"),
-    "ankle": ("ankle", "ankle.inner", "ankle.outer"),
-}
+PLACES_UNDER: dict[str, tuple[str, ...]] = {}
+COARSE_LOCATIONS: list[str] = []  # the places that only stand for those under them
+NOTE_MAX_CHARS = 500
+VOCABULARY_FILE = "vocabulary.yaml"
+FACT_KEYS = ("id", "kind", "label", "group", "help", "values", "values_of", "minimum", "maximum")
+VALUE_KEYS = ("value", "label", "covers")
 
 
 def places_of(location: str) -> tuple[str, ...]:
     """The precise places a location value stands for (itself, for a precise one)."""
     return PLACES_UNDER.get(location, (location,))
 
-FACTS: tuple[Fact, ...] = (
-    # Where it hurts
-    Fact("location", Kind.ONE, "where it hurts", (
-        "hip.outer", "hip.groin", "thigh.front", "thigh.back", "knee.front",
-        "knee.below-kneecap", "knee.outer", "knee.inner", "knee.back", "knee.inside",
-        "shin.inner", "shin.front", "calf", "achilles", "heel.bottom", "foot.arch",
-        "foot.forefoot", "foot.top", "ankle",
-        # v2: more places, then the coarse values for a runner who cannot point more precisely
-        "buttock", "thigh.inner", "ankle.inner", "ankle.outer", "heel.back", "foot.outer", "foot.toes",
-        *COARSE_LOCATIONS,
-    )),
-    Fact("side", Kind.ONE, "which side", ("left", "right", "both")),
-    Fact("pain_type", Kind.ONE, "what the pain feels like",
-         ("ache", "sharp", "burning", "tight", "cramp", "throbbing")),
-    Fact("spread", Kind.ONE, "how big the painful spot is", ("pinpoint", "area", "diffuse", "radiating")),
-    # When and how it started
-    Fact("onset", Kind.ONE, "how it started", ("gradual", "sudden")),
-    Fact("pop", Kind.YES_NO, "a pop, snap or kick when it started"),
-    Fact("when", Kind.MANY, "when it hurts", (
-        "start-of-run", "after-distance", "during-run", "after-run", "next-day",
-        "at-rest", "at-night", "morning-first-steps", "all-the-time",
-    )),
-    Fact("eases_when_warm", Kind.YES_NO, "eases once warmed up"),
-    Fact("worse_with", Kind.MANY, "what makes it worse", (
-        "stairs-down", "stairs-up", "downhill", "uphill", "squatting", "sitting-long",
-        "jumping", "twisting", "hopping", "walking", "speedwork", "kneeling",
-        "standing", "getting-up", "bending", "lying-on-side", "coughing", "tight-shoes",
-    )),
-    Fact("mechanism", Kind.ONE, "how it happened", ("none", "fall", "twist", "blow", "awkward-step")),
-    Fact("eases_soon_after_stopping", Kind.YES_NO, "goes within minutes of stopping"),
-    Fact("eased_off", Kind.YES_NO, "rested or cut back since it started"),
-    Fact("duration_days", Kind.NUMBER, "days since it started", minimum=0, maximum=36500),
-    Fact("trend", Kind.ONE, "getting better or worse", ("better", "same", "worse")),
-    Fact("severity", Kind.NUMBER, "how bad (0-10)", minimum=0, maximum=10),
-    # What else is going on
-    Fact("signs", Kind.MANY, "other signs", (
-        "swelling", "redness", "warmth", "bruising", "locking", "giving-way", "clicking",
-        "grinding", "numbness", "tingling", "cold-pale-foot", "bone-tender", "deformity",
-        "calf-swollen-one-side", "dark-urine", "fever", "cannot-bear-weight",
-        "weak-push-off", "lump", "stiffness",
-        "limp", "night-sweats", "weight-loss", "weakness", "saddle-numbness", "bladder-bowel-change",
-        "skin-red-spreading", "rapid-swelling", "breathless-chest-pain", "cannot-straighten-leg",
-    )),
-    Fact("signs_absent", Kind.MANY, "signs you do not have", ()),  # the values of `signs`, set below
-    Fact("back_pain", Kind.YES_NO, "low back pain"),
-    Fact("recent_immobility", Kind.YES_NO, "long flight, drive, bed rest, surgery or cast lately"),
-    Fact("previous_same_injury", Kind.YES_NO, "had this before"),
-    Fact("risk_factors", Kind.MANY, "health background", (
-        "contraceptive-pill", "pregnant-or-postpartum", "cancer", "previous-clot", "smoker", "diabetes",
-        "vascular-disease", "fluoroquinolone", "statin", "steroid-injection", "previous-stress-fracture",
-        "low-bone-density", "growth-spurt",
-    )),
-    Fact("missed_periods", Kind.YES_NO, "periods stopped for three months or more"),
-    Fact("restricted_eating", Kind.YES_NO, "eating too little for the training"),
-    Fact("note", Kind.TEXT, "your note", maximum=NOTE_MAX_CHARS),
-    # The runner and the training
-    Fact("age", Kind.NUMBER, "age", minimum=10, maximum=100),
-    Fact("sex", Kind.ONE, "sex", ("female", "male", "other")),
-    Fact("overweight", Kind.YES_NO, "overweight"),
-    Fact("experience", Kind.ONE, "running experience", ("new", "returning", "regular")),
-    Fact("load_change", Kind.ONE, "recent change in training load", ("none", "small", "large")),
-    Fact("hard_sessions", Kind.YES_NO, "recent speedwork, races or fast runs"),
-    Fact("surface", Kind.MANY, "running surfaces", (
-        "road", "concrete", "track", "treadmill", "trail", "cambered", "grass", "sand",
-    )),
-    Fact("hills", Kind.ONE, "hills in training", ("none", "some", "lots")),
-    Fact("shoes", Kind.ONE, "shoes", ("fine", "worn-out", "recently-changed", "unsuitable", "minimalist")),
-    Fact("warmup", Kind.YES_NO, "usually warms up"),
-    Fact("stretch_after", Kind.YES_NO, "usually stretches or cools down after"),
-    Fact("foot_strike", Kind.ONE, "foot strike", ("heel", "midfoot", "forefoot", "unknown")),
-    Fact("overstriding", Kind.YES_NO, "long stride, landing far in front"),
-    Fact("foot_type", Kind.ONE, "foot type", ("flat", "normal", "high-arch", "unknown")),
-)
 
-FACTS = tuple(  # a denied sign is any value of `signs`
-    Fact(fact.id, fact.kind, fact.label, next(item.values for item in FACTS if item.id == "signs"))
-    if fact.id == "signs_absent" else fact for fact in FACTS)
-FACTS_BY_ID: Mapping[str, Fact] = {fact.id: fact for fact in FACTS}
+def read_facts(entries: object, known: Mapping[str, Fact],
+               problem: Callable[[object, str], None]) -> list[Fact]:
+    """The facts of a ``facts`` section; each problem is reported as ``problem(entry, message)``
+    and the entry skipped.  ``known`` are the facts defined before (a fact may not be redefined)."""
+    if not isinstance(entries, list):
+        problem(None, "facts must be a list")
+        return []
+    found: dict[str, Fact] = {}
+    for entry in entries:
+        def said(message: str, entry: object = entry) -> None:
+            problem(entry, message)
+
+        fact = _read_fact(entry, {**known, **found}, said)
+        if fact is not None:
+            found[fact.id] = fact
+    return list(found.values())  # only the new ones
+
+
+def _read_fact(entry: object, known: Mapping[str, Fact], problem: Callable[[str], None]) -> Fact | None:
+    if not isinstance(entry, Mapping):
+        problem("a fact must be a mapping with id, kind and label")
+        return None
+    unknown = [key for key in entry if key not in FACT_KEYS]
+    fact_id, kind_word, label = entry.get("id"), entry.get("kind"), entry.get("label")
+    if unknown:
+        problem(f"fact: unknown key '{unknown[0]}'{suggest(str(unknown[0]), FACT_KEYS)}")
+    if not isinstance(fact_id, str) or not fact_id or not all(ch.islower() or ch.isdigit() or ch == "_"
+                                                              for ch in fact_id) or not fact_id[0].isalpha():
+        problem("fact: id must be lower-case letters, digits and underscores, starting with a letter")
+        return None
+    if kind_word not in KIND_WORDS:
+        problem(f"fact '{fact_id}': kind must be one of {', '.join(KIND_WORDS)}")
+        return None
+    if not isinstance(label, str) or not label.strip():
+        problem(f"fact '{fact_id}': label must be plain words, such as 'how it started'")
+        return None
+    kind = KIND_WORDS[kind_word]
+    texts = {key: entry.get(key, "") for key in ("group", "help")}
+    if not all(isinstance(value, str) for value in texts.values()):
+        problem(f"fact '{fact_id}': group and help must be text")
+        return None
+    values, labels, covers = _read_values(fact_id, entry, known, problem) if kind in (Kind.ONE, Kind.MANY) \
+        else ((), {}, {})
+    if kind in (Kind.ONE, Kind.MANY) and not values:
+        problem(f"fact '{fact_id}': a '{kind_word}' fact needs values")
+        return None
+    limits = {key: entry.get(key) for key in ("minimum", "maximum")}
+    if kind is Kind.NUMBER and not all(isinstance(value, int) and not isinstance(value, bool)
+                                       for value in limits.values()):
+        problem(f"fact '{fact_id}': a number fact needs a whole-number minimum and maximum")
+        return None
+    if kind is Kind.TEXT:
+        if not isinstance(limits["maximum"], int) or isinstance(limits["maximum"], bool) or limits["maximum"] < 1:
+            problem(f"fact '{fact_id}': a text fact needs a maximum number of characters")
+            return None
+        limits["minimum"] = None
+    if kind is Kind.NUMBER and limits["minimum"] > limits["maximum"]:  # type: ignore[operator]
+        problem(f"fact '{fact_id}': minimum is above maximum")
+        return None
+    fact = Fact(fact_id, kind, label.strip(), values, limits["minimum"], limits["maximum"],
+                group=texts["group"].strip(), help=texts["help"].strip(), labels=labels, covers=covers)
+    if fact_id in known:  # the same fact again (a copy of the built-in file) is no change
+        if known[fact_id] != fact:
+            problem(f"fact '{fact_id}' is already defined; a pack may add facts, never redefine one")
+        return None
+    return fact
+
+
+def _read_values(fact_id: str, entry: Mapping[str, object], known: Mapping[str, Fact],
+                 problem: Callable[[str], None]) -> tuple[tuple[str, ...], dict[str, str], dict[str, tuple[str, ...]]]:
+    shared = entry.get("values_of")
+    if shared is not None:
+        if shared not in known:
+            problem(f"fact '{fact_id}': values_of names no fact defined before it")
+            return (), {}, {}
+        other = known[str(shared)]
+        return other.values, dict(other.labels), {}
+    raw = entry.get("values")
+    if not isinstance(raw, list):
+        problem(f"fact '{fact_id}': values must be a list")
+        return (), {}, {}
+    values: list[str] = []
+    labels: dict[str, str] = {}
+    covers: dict[str, tuple[str, ...]] = {}
+    for item in raw:
+        item = {"value": item} if isinstance(item, str) else item
+        value = item.get("value") if isinstance(item, Mapping) else None
+        if not isinstance(value, str) or not value.strip() or any(ch.isspace() or ch == "," for ch in value):
+            problem(f"fact '{fact_id}': each value needs a 'value' without spaces or commas")
+            continue
+        extra = [key for key in item if key not in VALUE_KEYS]
+        if extra:
+            problem(f"fact '{fact_id}' value '{value}': unknown key '{extra[0]}'")
+        if value in values:
+            problem(f"fact '{fact_id}': value '{value}' is listed twice")
+            continue
+        values.append(value)
+        if isinstance(item.get("label"), str) and item["label"].strip():
+            labels[value] = item["label"].strip()
+        if item.get("covers") is not None:
+            under = item["covers"]
+            if not isinstance(under, list) or not all(isinstance(place, str) for place in under):
+                problem(f"fact '{fact_id}' value '{value}': covers must be a list of values")
+            else:
+                covers[value] = tuple(under)
+    for value, under in covers.items():
+        missing = [place for place in under if place not in values]
+        if missing:
+            problem(f"fact '{fact_id}' value '{value}': covers '{missing[0]}', which is not one of its values")
+    return tuple(values), labels, covers
+
+
+def extend(facts: Iterable[Fact]) -> None:
+    """Make ``facts`` part of the vocabulary (a fact already there, the same, is left as it is)."""
+    for fact in facts:
+        if FACTS_BY_ID.get(fact.id) == fact:
+            continue
+        if fact.id in FACTS_BY_ID:
+            raise RuleError([f"fact '{fact.id}' is already defined; a pack may add facts, never redefine one"])
+        FACTS.append(fact)
+        FACTS_BY_ID[fact.id] = fact
+        for value, under in fact.covers.items():
+            PLACES_UNDER.setdefault(value, under)
+            if value not in under and value not in COARSE_LOCATIONS:
+                COARSE_LOCATIONS.append(value)
+
+
+# --- the built-in vocabulary, through its JSON copy in the cache ------------------------------
+
+
+def _as_json(fact: Fact) -> list[object]:
+    return [fact.id, fact.kind.name, fact.label, list(fact.values), fact.minimum, fact.maximum, fact.group,
+            fact.help, fact.labels, {value: list(under) for value, under in fact.covers.items()}]
+
+
+def _from_json(item: list[object]) -> Fact:
+    fact_id, kind, label, values, minimum, maximum, group, help_text, labels, covers = item
+    return Fact(fact_id, Kind[kind], label, tuple(values), minimum, maximum, group=group,  # type: ignore[arg-type, misc]
+                help=help_text, labels=labels, covers={value: tuple(under)  # type: ignore[arg-type]
+                                                        for value, under in covers.items()})  # type: ignore[attr-defined]
+
+
+def fact_to_json(fact: Fact) -> str:
+    return json.dumps(_as_json(fact), ensure_ascii=False, separators=(",", ":"))
+
+
+def fact_from_json(text: str) -> Fact:
+    return _from_json(json.loads(text))
+
+
+def builtin_facts() -> list[Fact]:
+    """The facts of ``rules/vocabulary.yaml``: from the cache when it is current, else read again."""
+    from painadvisor.files import cachefile
+    from painadvisor.files.paths import builtin_rules_dir
+
+    path = builtin_rules_dir() / VOCABULARY_FILE
+    folder = cachefile.cache_dir()
+    try:
+        info, code = path.stat(), os.stat(__file__)
+        key = f"painadvisor-vocabulary/1 {info.st_size} {info.st_mtime_ns} {info.st_ino} {code.st_mtime_ns}\n"
+    except OSError:
+        key, folder = "", None
+    if folder is not None:
+        blob = cachefile.read_trusted(folder / "vocabulary.json", 4 * 1024 * 1024)
+        if blob is not None and blob.startswith(key.encode()):
+            try:
+                return [_from_json(item) for item in json.loads(blob[len(key):])]
+            except (ValueError, TypeError, KeyError):
+                pass  # damaged: read the file again
+    facts = read_vocabulary_file(path)
+    if folder is not None:
+        data = json.dumps([_as_json(fact) for fact in facts], ensure_ascii=False, separators=(",", ":"))
+        cachefile.write(folder / "vocabulary.json", key.encode() + data.encode(), prefix=".vocabulary-")
+    return facts
+
+
+def read_vocabulary_file(path: Path) -> list[Fact]:
+    from painadvisor.files.reading import read_text
+    from painadvisor.files.safeyaml import load_yaml
+
+    problems: list[str] = []
+    document = load_yaml(read_text(path), str(path))
+    entries = document.get("facts") if isinstance(document, Mapping) else None
+    facts = read_facts(entries, {}, lambda entry, message: problems.append(f"{path}: {message}"))
+    if problems:
+        raise RuleError(problems)
+    return facts
+
+
+extend(builtin_facts())
 
 FactValue = str | bool | int | tuple[str, ...]
 Case = Mapping[str, FactValue]

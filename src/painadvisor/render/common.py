@@ -16,7 +16,7 @@ from painadvisor.kb.models import (
     RedFlag,
     Source,
 )
-from painadvisor.kb.vocabulary import FACTS_BY_ID
+from painadvisor.kb.vocabulary import FACTS, FACTS_BY_ID
 
 DISCLAIMER = (
     "painadvisor is not a diagnosis: it ranks likely causes from what you told it. "
@@ -85,6 +85,9 @@ def answer_labels(kb: KnowledgeBase) -> Callable[[str, object], list[str]]:
     for question in kb.questions:
         for choice in question.choices:
             labels.setdefault((question.fact, choice.value), choice.label)
+    for fact in FACTS:  # the vocabulary's own words where no question says it otherwise
+        for value, words in fact.labels.items():
+            labels.setdefault((fact.id, value), words)
 
     def label(fact: str, value: object) -> list[str]:
         if isinstance(value, tuple | list):

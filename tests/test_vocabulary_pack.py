@@ -1,0 +1,124 @@
+"""The vocabulary is data: a fact added in a rule pack's `facts` section alone becomes a
+flag, a case-file key, a schema field, a report label and evidence, with no Python."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from painadvisor.kb import vocabulary
+
+PACK = """\
+facts:
+  - id: shoe_mileage
+    kind: one
+    label: how far the shoes have run
+    group: The runner and the training
+    help: Worn midsoles cushion less.
+    values:
+      - {value: under-300km, label: under 300 km}
+      - {value: over-800km, label: more than 800 km}
+causes:
+  - id: worn-shoe-ache
+    name: Ache from worn-out shoes
+    area: foot-ankle
+    level: self-care
+    base_rate: 0.01
+    explanation: A test cause that only this pack's own fact can raise.
+    sources: [taunton2002]
+    evidence:
+      - {fact: location, any_of: [foot.arch], weight: 1.0}
+      - {fact: shoe_mileage, value: over-800km, weight: 6.0, note: the shoes have run more than 800 km}
+"""
+
+
+@pytest.fixture
+def pack(tmp_path: Path) -> Path:
+    folder = tmp_path / "pack"
+    folder.mkdir()
+    (folder / "shoes.yaml").write_text(PACK, encoding="utf-8")
+    return folder
+
+
+def run(*args: str, tmp_path: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    environment = {**os.environ, "PAINADVISOR_CACHE_DIR": str(tmp_path / "cache"), "NO_COLOR": "1",
+                   "PAINADVISOR_DB": str(tmp_path / "history.db"), **(env or {})}
+    if "PAINADVISOR_RULES" not in (env or {}):
+        environment.pop("PAINADVISOR_RULES", None)
+    return subprocess.run([sys.executable, "-m", "painadvisor", *args], capture_output=True, text=True,
+                          env=environment, timeout=60)
+
+
+@pytest.mark.parametrize("route", [[], ["--note", "-x"]], ids=["fast-path", "typer"])
+def test_a_pack_fact_is_a_flag_and_evidence(pack: Path, tmp_path: Path, route: list[str]) -> None:
+    done = run("advise", "--rules", str(pack), "--location", "foot.arch", "--shoe-mileage", "over-800km",
+               "--format", "json", "--no-save", *route, tmp_path=tmp_path)
+    assert done.returncode == 0, done.stderr
+    advice = json.loads(done.stdout)
+    assert advice["case"]["shoe_mileage"] == "over-800km"
+    assert advice["causes"][0]["id"] == "worn-shoe-ache"
+    assert any(item["facts"] == {"shoe_mileage": "over-800km"} for item in advice["causes"][0]["because"])
+
+
+def test_a_pack_fact_is_a_case_file_key_and_a_report_label(pack: Path, tmp_path: Path) -> None:
+    case = tmp_path / "case.yaml"
+    case.write_text("location: foot.arch\nshoe_mileage: over-800km\n", encoding="utf-8")
+    done = run("advise", "--case", str(case), "--format", "markdown", "--no-save", tmp_path=tmp_path,
+               env={"PAINADVISOR_RULES": str(pack)})
+    assert done.returncode == 0, done.stderr
+    assert "How far the shoes have run" in done.stdout or "how far the shoes have run" in done.stdout
+    assert "more than 800 km" in done.stdout
+
+
+def test_a_pack_fact_is_in_the_help_the_schema_and_the_facts_list(pack: Path, tmp_path: Path) -> None:
+    env = {"PAINADVISOR_RULES": str(pack)}
+    helped = run("advise", "--help", tmp_path=tmp_path, env=env)
+    assert "--shoe-mileage" in helped.stdout and "Worn midsoles cushion less." in helped.stdout
+    schema = json.loads(run("schema", tmp_path=tmp_path, env=env).stdout)
+    assert schema["properties"]["case"]["properties"]["shoe_mileage"]["enum"] == ["under-300km", "over-800km"]
+    facts = json.loads(run("facts", "--format", "json", tmp_path=tmp_path, env=env).stdout)
+    listed = next(fact for fact in facts if fact["id"] == "shoe_mileage")
+    assert listed["values"][1] == {"value": "over-800km", "label": "more than 800 km"}
+
+
+def test_without_the_pack_the_fact_is_unknown(tmp_path: Path) -> None:
+    done = run("advise", "--location", "foot.arch", "--shoe-mileage", "over-800km", "--no-save", tmp_path=tmp_path)
+    assert done.returncode == 2
+    assert "shoe-mileage" in done.stderr and "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(("entry", "problem"), [
+    ("{id: location, kind: one, label: somewhere else, values: [here]}", "already defined"),
+    ("{id: Bad-Id, kind: one, label: x, values: [a]}", "id must be"),
+    ("{id: colour, kind: many, label: colour}", "needs values"),
+    ("{id: laps, kind: number, label: laps}", "minimum and maximum"),
+    ("{id: colour, kind: colourful, label: colour, values: [red]}", "kind must be"),
+    ("{id: colour, kind: one, label: colour, values: [red, red]}", "listed twice"),
+    ("{id: colour, kind: one, label: colour, values: [red], colour: 1}", "unknown key 'colour'"),
+])
+def test_rules_check_names_each_bad_fact(tmp_path: Path, entry: str, problem: str) -> None:
+    (tmp_path / "bad.yaml").write_text(f"facts:\n  - {entry}\n", encoding="utf-8")
+    done = run("rules", "check", str(tmp_path / "bad.yaml"), tmp_path=tmp_path)
+    assert done.returncode == 1
+    assert "bad.yaml:2: " in done.stdout and problem in done.stdout
+
+
+def test_the_builtin_vocabulary_is_the_intake_contract() -> None:
+    ids = [fact.id for fact in vocabulary.FACTS]
+    assert ids[:3] == ["location", "side", "pain_type"] and "signs_absent" in ids
+    assert vocabulary.FACTS_BY_ID["signs_absent"].values == vocabulary.FACTS_BY_ID["signs"].values
+    assert vocabulary.places_of("knee") == ("knee.front", "knee.below-kneecap", "knee.outer", "knee.inner",
+                                            "knee.back", "knee.inside")
+    assert "ankle" not in vocabulary.COARSE_LOCATIONS and "foot" in vocabulary.COARSE_LOCATIONS
+
+
+@pytest.mark.parametrize("args", [["advise", "--rules"], ["--rules"], ["advise", "--rules="], []])
+def test_a_rules_flag_without_a_pack_is_a_usage_error_not_a_crash(tmp_path: Path, args: list[str]) -> None:
+    done = run(*args, tmp_path=tmp_path)
+    assert "Traceback" not in done.stderr
+    assert done.returncode == 2

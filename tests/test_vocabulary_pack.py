@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -122,3 +123,43 @@ def test_a_rules_flag_without_a_pack_is_a_usage_error_not_a_crash(tmp_path: Path
     done = run(*args, tmp_path=tmp_path)
     assert "Traceback" not in done.stderr
     assert done.returncode == 2
+
+
+@pytest.fixture
+def own_vocabulary() -> Iterator[None]:
+    """A pack loaded in this process adds its facts; they are taken out again afterwards."""
+    facts, places, coarse = list(vocabulary.FACTS), dict(vocabulary.PLACES_UNDER), list(vocabulary.COARSE_LOCATIONS)
+    yield
+    vocabulary.FACTS[:] = facts
+    vocabulary.FACTS_BY_ID.clear()
+    vocabulary.FACTS_BY_ID.update((fact.id, fact) for fact in facts)
+    vocabulary.PLACES_UNDER.clear()
+    vocabulary.PLACES_UNDER.update(places)
+    vocabulary.COARSE_LOCATIONS[:] = coarse
+
+
+@pytest.mark.usefixtures("own_vocabulary")
+def test_a_question_on_a_pack_fact_offers_its_values_in_the_vocabularys_words(tmp_path: Path) -> None:
+    from painadvisor.kb.loader import load_knowledge_base
+
+    folder = tmp_path / "pack"
+    folder.mkdir()
+    (folder / "shoes.yaml").write_text(PACK + "questions:\n  - {id: shoe-mileage, fact: shoe_mileage, "
+                                       "text: How far have these shoes run?}\n", encoding="utf-8")
+    kb = load_knowledge_base(packs=[folder], cache=False)
+    question = next(question for question in kb.questions if question.id == "shoe-mileage")
+    assert [(choice.value, choice.label) for choice in question.choices] == [
+        ("under-300km", "under 300 km"), ("over-800km", "more than 800 km")]
+
+
+def test_the_vocabulary_document_names_every_fact_and_passes_the_markdown_linters(pack: Path, tmp_path: Path) -> None:
+    from report_cases import pymarkdown_problems
+
+    done = run("facts", "--format", "markdown", tmp_path=tmp_path, env={"PAINADVISOR_RULES": str(pack)})
+    assert done.returncode == 0, done.stderr
+    document = tmp_path / "vocabulary.md"
+    document.write_text(done.stdout, encoding="utf-8")
+    assert pymarkdown_problems(document) == []
+    for fact in vocabulary.FACTS:
+        assert f"### {fact.id}\n" in done.stdout and f"`{fact.flag}`" in done.stdout
+    assert "### shoe_mileage\n" in done.stdout and "- `over-800km`: more than 800 km" in done.stdout

@@ -219,7 +219,9 @@ def causes(
 
 @app.command()
 def facts(
-    output_format: Annotated[ListFormat, typer.Option("--format", "-f", help="text or json.")] = ListFormat.text,
+    output_format: Annotated[OutputFormat, typer.Option(
+        "--format", "-f", help="text, json, or markdown (the vocabulary as a document, like intake.md).")
+    ] = OutputFormat.text,
     rules: RulesOption = None,
 ) -> None:
     """List the case vocabulary: every fact, its flag, its kind and its values in plain words.
@@ -227,26 +229,17 @@ def facts(
     Example: painadvisor facts --format json | jq '.[] | select(.id == "location")'
     """
     from painadvisor.kb import loader as knowledge
-    from painadvisor.kb.vocabulary import FACTS
-    from painadvisor.render.common import answer_labels
+    from painadvisor.render.vocabulary import fact_listing, render_facts_markdown, render_facts_text
 
-    label = answer_labels(knowledge.load_knowledge_base(packs=rules or []))
-    listing: list[dict[str, Any]] = [{"id": fact.id, "flag": fact.flag, "kind": str(fact.kind), "label": fact.label,
-                "values": [{"value": value, "label": label(fact.id, value)[0]} for value in fact.values],
-                **({"minimum": fact.minimum, "maximum": fact.maximum} if fact.minimum is not None else {})}
-               for fact in FACTS]
-    if output_format is ListFormat.json:
+    listing = fact_listing(knowledge.load_knowledge_base(packs=rules or []))
+    if output_format is OutputFormat.json:
         from painadvisor.render.json import dump
 
         sys.stdout.write(dump(listing))
-        return
-    lines = []
-    for item in listing:
-        bounds = f" ({item['minimum']} to {item['maximum']})" if "minimum" in item else ""
-        lines.append(f"{item['id']}  {item['flag']}  [{item['kind']}{bounds}]  {item['label']}")
-        lines += [f"    {value['value']}: {value['label']}" if value["label"] != value["value"] else
-                  f"    {value['value']}" for value in item["values"]]
-    sys.stdout.write("\n".join(lines) + "\n")
+    elif output_format is OutputFormat.markdown:
+        sys.stdout.write(render_facts_markdown(listing))
+    else:
+        sys.stdout.write(render_facts_text(listing))
 
 
 @app.command()

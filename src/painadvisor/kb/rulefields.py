@@ -199,7 +199,7 @@ def choices(fact_id: str, raw: Any, line: int | None) -> tuple[Choice, ...]:
     if raw is None:
         if fact.kind is Kind.YES_NO:
             return (Choice(True, "yes"), Choice(False, "no"))
-        return tuple(Choice(value, value) for value in fact.values)
+        return tuple(Choice(value, fact.value_label(value)) for value in fact.values)  # the vocabulary's words
     if fact.kind not in (Kind.ONE, Kind.MANY, Kind.YES_NO):
         raise FieldError(f"'{fact_id}' is a {fact.kind.value} fact and takes no choices", line)
     if not isinstance(raw, list) or not raw:
@@ -212,7 +212,7 @@ def choices(fact_id: str, raw: Any, line: int | None) -> tuple[Choice, ...]:
         if item["value"] not in allowed:
             raise FieldError(f"{fact_id}: '{item['value']}' is not an allowed value"
                               f"{hint(str(item['value']), fact.values)}", item_line)
-        label = text(item.get("label", str(item["value"])), item_line)
+        label = text(item["label"], item_line) if "label" in item else fact.value_label(str(item["value"]))
         group = text(item["group"], item_line) if "group" in item else ""
         choices.append(Choice(item["value"], label, group))
     return tuple(choices)

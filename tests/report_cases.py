@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import html
 import re
 from collections.abc import Mapping
@@ -57,7 +56,7 @@ def with_history(advice: Advice, days: int = 3, change: str = "same") -> Advice:
     """The advice as if the same place had been asked about before (two earlier consultations)."""
     earlier = (Earlier(1, "2024-05-29", "see-doctor", "patellofemoral-pain"),
                Earlier(2, "2024-05-30", "self-care", None))
-    return dataclasses.replace(advice, history=HistoryNote(earlier, days, change, False))
+    return advice._replace(history=HistoryNote(earlier, days, change, False))
 
 
 HEADING_LINE_LENGTH = 120  # a cause's heading holds its whole name and score (as in report.markdownlint-cli2.yaml)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
 
 import pytest
@@ -9,8 +10,9 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
+from painadvisor.cli import optiontable
 from painadvisor.cli.app import app
-from painadvisor.cli.entry import parse_advise, run_fast
+from painadvisor.cli.entry import parse, parse_advise, run_fast
 from painadvisor.kb.vocabulary import FACTS, Kind
 
 
@@ -51,7 +53,7 @@ def test_the_fast_path_answers_exactly_like_the_full_cli(capsys: pytest.CaptureF
 
 @pytest.mark.parametrize("argv", [
     ["advise", "--help"], ["advise", "--locaton", "calf"], ["advise", "--location"], ["advise", "extra"],
-    ["advise", "--format", "yaml"], ["advise", "--pop=yes"], ["ask"], [], ["--version"],
+    ["advise", "--format", "yaml"], ["advise", "--pop=yes"], ["ask", "--replay"], [], ["--version"],
     ["advise", "--location", "--side", "left"],
 ])
 def test_anything_unusual_goes_to_the_full_cli(argv: list[str]) -> None:
@@ -66,24 +68,21 @@ def test_values_may_follow_an_equals_sign_and_stdin_is_a_value() -> None:
                        "training": None, "flags": {"location": "calf", "signs": ["swelling", "bruising"], "pop": False}}
 
 
-def _typer_params(args: list[str]) -> dict[str, object]:
-    """What Typer's ``advise`` command would be called with (before the facts become a case)."""
+def _typer_params(name: str, args: list[str]) -> dict[str, object]:
+    """What Typer's command ``name`` would be called with (before the facts become a case)."""
     import typer.main
 
     from painadvisor.cli.app import app
 
-    command = typer.main.get_command(app).commands["advise"]  # type: ignore[attr-defined]
-    with command.make_context("advise", list(args)) as context:
+    command = typer.main.get_command(app).commands[name]  # type: ignore[attr-defined]
+    with command.make_context(name, list(args)) as context:
         return dict(context.params)
 
 
-def _fact_args() -> list[list[str]]:
-    """One call per fact (each kind of value), and one per option of the table."""
-    from painadvisor.cli import optiontable
-    from painadvisor.kb.vocabulary import FACTS, Kind
-
-    calls: list[list[str]] = []
-    for fact in FACTS:
+def _calls(command: optiontable.Command) -> list[list[str]]:
+    """One call per fact (each kind of value) and per option of the command's table."""
+    calls: list[list[str]] = [[]]
+    for fact in FACTS if command.facts else ():
         if fact.kind is Kind.YES_NO:
             name = fact.id.replace("_", "-")
             calls += [[f"--{name}"], [f"--no-{name}"]]
@@ -93,38 +92,59 @@ def _fact_args() -> list[list[str]]:
             calls.append([f"{fact.flag}={fact.values[-1]}"])
         else:
             calls.append([fact.flag, str(fact.minimum if fact.minimum is not None else "text")])
-    for option in optiontable.ADVISE:
+    for option in command.options:
         if not option.fast:
             continue
         if option.kind == "switch":
             calls.append(list(option.flags[-1:]))
-        elif option.kind == "format":
-            calls += [[flag, "json"] for flag in option.flags]
+        elif option.kind == "choice":
+            calls += [[flag, choice] for flag in option.flags for choice in option.choices]
         else:
             calls += [[flag, "some/file"] for flag in option.flags] + [[f"{option.flags[0]}=x", option.flags[0], "y"]]
-    return calls
+    positional = {"cause_id": "itb-syndrome"}
+    return [[*call, *(positional[name] for name in command.positionals)] for call in calls]
 
 
 @pytest.mark.parametrize("env", [{}, {"PAINADVISOR_DB": "~/elsewhere.db"}, {"PAINADVISOR_DB": ""}])
+@pytest.mark.parametrize("name", sorted(optiontable.COMMANDS))
 def test_the_fast_path_and_typer_read_every_option_fact_and_variable_alike(
-        env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
-    from painadvisor.cli import optiontable
-
-    for name in ("PAINADVISOR_DB",):
-        monkeypatch.delenv(name, raising=False)
-    for name, value in env.items():
-        monkeypatch.setenv(name, value)
-    for args in [[], *_fact_args()]:
-        fast = parse_advise(args)
+        name: str, env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("PAINADVISOR_DB", raising=False)
+    for variable, value in env.items():
+        monkeypatch.setenv(variable, value)
+    command = optiontable.COMMANDS[name]
+    for args in _calls(command):
+        fast = parse(command, args)
         assert fast is not None, args
-        typer_side = _typer_params(args)
-        for option in optiontable.ADVISE:
-            if option.fast:
-                expected = typer_side[option.dest]
-                if isinstance(expected, tuple):  # Click's repeatable option: a tuple, empty when not given
-                    expected = list(expected) or None
-                assert fast[option.dest] == (str(expected) if option.kind == "format" else expected), (args, option)
-        typer_flags = {key: value for key, value in typer_side.items()
-                       if key not in optiontable.BY_DEST and value is not None and value != ()}
-        assert {key: list(value) if isinstance(value, tuple) else value for key, value in typer_flags.items()} == \
-            fast["flags"], args
+        typer_side = _typer_params(name, args)
+        for dest in [option.dest for option in command.options if option.fast] + list(command.positionals):
+            expected = typer_side[dest]
+            if isinstance(expected, tuple):  # Click's repeatable option: a tuple, empty when not given
+                expected = list(expected) or None
+            assert fast[dest] == (str(expected) if isinstance(expected, StrEnum) else expected), (args, dest)
+        if command.facts:
+            typer_flags = {key: list(value) if isinstance(value, tuple) else value for key, value in typer_side.items()
+                           if key not in command.by_dest and value is not None and value != ()}
+            assert typer_flags == fast["flags"], args
+        else:
+            assert set(typer_side) == set(command.by_dest) | set(command.positionals)  # no option outside the table
+
+
+@pytest.mark.parametrize("args", [["explain"], ["explain", "a", "b"], ["causes", "--format", "yaml"],
+                                  ["facts", "-f"], ["causes", "--help"], ["schema", "--rules", "x"]])
+def test_a_call_the_fast_path_cannot_read_goes_to_typer(args: list[str]) -> None:
+    assert run_fast(args) is None
+
+
+@pytest.mark.parametrize("argv", [
+    ["explain", "itb-syndrome"], ["explain", "--format", "json", "itb-syndrome"], ["explain", "itb"],
+    ["causes"], ["causes", "-f", "json"], ["facts", "--format=markdown"], ["facts", "-f", "json"], ["schema"],
+    ["ask", "--replay", "/nonexistent/case.yaml"],
+])
+def test_each_routed_command_answers_exactly_like_the_full_cli(capsys: pytest.CaptureFixture[str],
+                                                               argv: list[str]) -> None:
+    code = run_fast(argv)
+    fast = capsys.readouterr()
+    assert code is not None
+    full = CliRunner().invoke(app, argv)
+    assert (code, fast.out, fast.err) == (full.exit_code, full.stdout, full.stderr)

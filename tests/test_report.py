@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import dataclasses
 import json
 import os
 import re
@@ -209,7 +208,7 @@ def test_replaced_safety_rules_are_warned_of_first(kb: KnowledgeBase) -> None:
 def test_a_cause_with_markdown_in_its_rule_text_stays_literal(kb: KnowledgeBase) -> None:
     advice = engine.evaluate(kb, parse_case({"location": "calf"}))
     top = advice.causes[0]
-    top.cause = dataclasses.replace(top.cause, name="Calf *thing* | <b>x</b>", explanation="# Not a heading [a](b)")
+    top.cause = top.cause._replace(name="Calf *thing* | <b>x</b>", explanation="# Not a heading [a](b)")
     html = html_of(render_markdown(advice, kb))
     assert "Calf *thing* | &lt;b&gt;x&lt;/b&gt;: " in html and "# Not a heading [a](b)" in html
 

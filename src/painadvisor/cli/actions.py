@@ -130,13 +130,11 @@ def _evaluate(kb: Any, case: Any, note: Any, training: Any = None, from_training
 
     advice = engine.evaluate(kb, case, note, training, from_training)
     if training:
-        from dataclasses import replace
-
         from painadvisor.training.join import spike_tip
 
         tip = spike_tip(training)
         if tip is not None:
-            advice = replace(advice, tips=(*advice.tips, tip))
+            advice = advice._replace(tips=(*advice.tips, tip))
     return advice
 
 
@@ -462,3 +460,78 @@ def rules_test(packs: Sequence[Path | str]) -> int:
     passed = len(kb.examples) - failed
     sys.stdout.write(f"examples: {passed} passed, {failed} failed\n")
     return 1 if failed else 0
+
+
+# --- the commands the fast path runs too (cli/entry.py), without Typer ---------------------
+
+
+def ask(replay_file: str | None, output_format: OutputFormat, output: Path | None, *, force: bool, explain: bool,
+        db: Path | None, rules: Sequence[str]) -> None:
+    """The consultation: in a terminal, or answering itself from a case file (``--replay``)."""
+    if replay_file is not None:
+        replay(replay_file, output_format, output, force=force, explain=explain, db=db, rules=rules)
+        return
+    from painadvisor.cli.session import require_terminal
+    from painadvisor.kb import loader as knowledge
+
+    require_terminal(sys.stdin is not None and sys.stdin.isatty())
+    kb = knowledge.load_knowledge_base(packs=rules)
+    converse(kb, output_format, output, force=force, explain=explain, db=db)
+
+
+def explain(cause_id: str, output_format: ListFormat, rules: Sequence[str]) -> None:
+    """What a cause is, which facts raise or lower it and by how much, its red flags, tips and sources."""
+    from painadvisor.errors import UsageError
+    from painadvisor.kb import loader as knowledge
+    from painadvisor.kb.vocabulary import suggest
+
+    kb = knowledge.load_knowledge_base(packs=rules)
+    known = [cause.id for cause in kb.causes]
+    if cause_id not in known:
+        raise UsageError(f"unknown cause '{cause_id}'{suggest(cause_id, known)}; see 'painadvisor causes'")
+    cause = kb.cause(cause_id)
+    if output_format is ListFormat.json:
+        from painadvisor.render.json import dump, explanation_to_dict
+
+        sys.stdout.write(dump(explanation_to_dict(cause, kb)))
+        return
+    from painadvisor.render.terminal import render_explanation, text_console
+
+    render_explanation(cause, kb, text_console())
+
+
+def causes(output_format: ListFormat, rules: Sequence[str]) -> None:
+    """Every cause: id, name and body area."""
+    from painadvisor.kb import loader as knowledge
+
+    kb = knowledge.load_knowledge_base(packs=rules)
+    if output_format is ListFormat.json:
+        from painadvisor.render.json import causes_to_list, dump
+
+        sys.stdout.write(dump(causes_to_list(kb)))
+        return
+    from painadvisor.render.terminal import render_cause_list, text_console
+
+    render_cause_list(kb, text_console())
+
+
+def facts(output_format: OutputFormat, rules: Sequence[str]) -> None:
+    """The case vocabulary as text, JSON or a Markdown document."""
+    from painadvisor.kb import loader as knowledge
+    from painadvisor.render.vocabulary import fact_listing, render_facts_markdown, render_facts_text
+
+    listing = fact_listing(knowledge.load_knowledge_base(packs=rules))
+    if output_format is OutputFormat.json:
+        from painadvisor.render.json import dump
+
+        sys.stdout.write(dump(listing))
+    elif output_format is OutputFormat.markdown:
+        sys.stdout.write(render_facts_markdown(listing))
+    else:
+        sys.stdout.write(render_facts_text(listing))
+
+
+def schema() -> None:
+    from painadvisor.render.schema import render_schema
+
+    sys.stdout.write(render_schema())

@@ -15,10 +15,9 @@ from painadvisor.cli.options import (
     ExplainOption,
     ForceOption,
     FormatOption,
-    NoSaveOption,
     OutputOption,
     RulesOption,
-    with_fact_options,
+    with_table,
 )
 from painadvisor.errors import EXIT_FAILURE, EXIT_INTERRUPTED, PainAdvisorError, fail
 from painadvisor.version import __version__
@@ -108,7 +107,7 @@ def root(
 
 
 @app.command(epilog=EXAMPLES)
-@with_fact_options
+@with_table("advise")
 def advise(
     case_file: str | None = None,
     batch: str | None = None,
@@ -142,17 +141,16 @@ def advise(
 
 
 @app.command()
+@with_table("ask")
 def ask(
-    replay: Annotated[str | None, typer.Option(
-        "--replay", metavar="FILE",
-        help="Run the consultation without a terminal, answering from a case file ('-' for stdin).")] = None,
-    output_format: FormatOption = OutputFormat.text,
-    output: OutputOption = None,
-    force: ForceOption = False,
-    explain: ExplainOption = False,
-    no_save: NoSaveOption = False,
-    db: DbOption = None,
-    rules: RulesOption = None,
+    replay: str | None = None,
+    output_format: OutputFormat = OutputFormat.text,
+    output: Path | None = None,
+    force: bool = False,
+    explain: bool = False,
+    no_save: bool = False,
+    db: Path | None = None,
+    rules: list[str] | None = None,
 ) -> None:
     """A short conversation: where it hurts, then only the questions that matter, then the advice.
 
@@ -160,98 +158,46 @@ def ask(
     conversation answers itself from a case file (a fact missing there is "don't know"),
     and the JSON gains questions_asked and questions_count.
     """
-    if replay is not None:
-        actions.replay(replay, output_format, output, force=force, explain=explain, db=None if no_save else _db(db),
-                       rules=rules or [])
-        return
-    from painadvisor.cli.session import require_terminal
-    from painadvisor.kb import loader as knowledge
-
-    require_terminal(sys.stdin is not None and sys.stdin.isatty())
-    kb = knowledge.load_knowledge_base(packs=rules or [])
-    actions.converse(kb, output_format, output, force=force, explain=explain, db=None if no_save else _db(db))
+    actions.ask(replay, output_format, output, force=force, explain=explain, db=None if no_save else _db(db),
+                rules=rules or [])
 
 
 @app.command()
+@with_table("explain")
 def explain(
     cause_id: Annotated[str, typer.Argument(metavar="CAUSE_ID", help="A cause id, as listed by 'painadvisor causes'.")],
-    output_format: Annotated[ListFormat, typer.Option("--format", "-f", help="text or json.")] = ListFormat.text,
-    rules: RulesOption = None,
+    output_format: ListFormat = ListFormat.text,
+    rules: list[str] | None = None,
 ) -> None:
     """What a cause is, which facts raise or lower it and by how much, its red flags, tips and sources."""
-    from painadvisor.errors import UsageError
-    from painadvisor.kb import loader as knowledge
-    from painadvisor.kb.vocabulary import suggest
-
-    kb = knowledge.load_knowledge_base(packs=rules or [])
-    known = [cause.id for cause in kb.causes]
-    if cause_id not in known:
-        raise UsageError(f"unknown cause '{cause_id}'{suggest(cause_id, known)}; see 'painadvisor causes'")
-    cause = kb.cause(cause_id)
-    if output_format is ListFormat.json:
-        from painadvisor.render.json import dump, explanation_to_dict
-
-        sys.stdout.write(dump(explanation_to_dict(cause, kb)))
-        return
-    from painadvisor.render.terminal import render_explanation, text_console
-
-    render_explanation(cause, kb, text_console())
+    actions.explain(cause_id, output_format, rules or [])
 
 
 @app.command()
-def causes(
-    output_format: Annotated[ListFormat, typer.Option("--format", "-f", help="text or json.")] = ListFormat.text,
-    rules: RulesOption = None,
-) -> None:
+@with_table("causes")
+def causes(output_format: ListFormat = ListFormat.text, rules: list[str] | None = None) -> None:
     """List every cause painadvisor knows: id, name and body area."""
-    from painadvisor.kb import loader as knowledge
-
-    kb = knowledge.load_knowledge_base(packs=rules or [])
-    if output_format is ListFormat.json:
-        from painadvisor.render.json import causes_to_list, dump
-
-        sys.stdout.write(dump(causes_to_list(kb)))
-        return
-    from painadvisor.render.terminal import render_cause_list, text_console
-
-    render_cause_list(kb, text_console())
+    actions.causes(output_format, rules or [])
 
 
 @app.command()
-def facts(
-    output_format: Annotated[OutputFormat, typer.Option(
-        "--format", "-f", help="text, json, or markdown (the vocabulary as a document, like intake.md).")
-    ] = OutputFormat.text,
-    rules: RulesOption = None,
-) -> None:
+@with_table("facts")
+def facts(output_format: OutputFormat = OutputFormat.text, rules: list[str] | None = None) -> None:
     """List the case vocabulary: every fact, its flag, its kind and its values in plain words.
 
     Example: painadvisor facts --format json | jq '.[] | select(.id == "location")'
     """
-    from painadvisor.kb import loader as knowledge
-    from painadvisor.render.vocabulary import fact_listing, render_facts_markdown, render_facts_text
-
-    listing = fact_listing(knowledge.load_knowledge_base(packs=rules or []))
-    if output_format is OutputFormat.json:
-        from painadvisor.render.json import dump
-
-        sys.stdout.write(dump(listing))
-    elif output_format is OutputFormat.markdown:
-        sys.stdout.write(render_facts_markdown(listing))
-    else:
-        sys.stdout.write(render_facts_text(listing))
+    actions.facts(output_format, rules or [])
 
 
 @app.command()
 def schema() -> None:
     """Print the JSON Schema of the advice JSON (--format json of advise and ask)."""
-    from painadvisor.render.schema import render_schema
-
-    sys.stdout.write(render_schema())
+    actions.schema()
 
 
 def _db(option: Path | None) -> Path:
-    from painadvisor.history.recall import db_path
+    from painadvisor.files.paths import db_path
 
     return db_path(option)
 

@@ -1,12 +1,12 @@
-"""The console script.  A plain, well-formed ``painadvisor advise ...`` runs without Typer.
+"""The console script.  Plain, well-formed calls of the common commands run without Typer.
 
-Building the Typer command (one option per fact, each with its own converter)
-costs more than the advice itself, and ``advise`` is what scripts call in loops.
-So ``main`` first tries to read the arguments itself: only long or short options
-that ``advise`` has, each with a value where it needs one.  Anything else (help,
-another command, an unknown or malformed option) goes to the full Typer CLI,
-which gives the same result and the usual messages.  Both paths check values
-with the same vocabulary code and run the same ``actions.advise``.
+Typer builds a pydantic adapter for every value it parses, which costs more than the
+advice itself, and ``advise`` is what scripts call in loops.  So ``main`` first tries to
+read the arguments itself, from the same tables Typer's commands are declared from
+(``optiontable``, and the vocabulary for ``advise``): only options the command has, each
+with a value where it needs one, and its positional arguments.  Anything else (help,
+another command, an unknown or malformed option) goes to the full Typer CLI, which gives
+the same result and the usual messages.  Both paths run the same ``actions``.
 """
 
 from __future__ import annotations
@@ -16,26 +16,34 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from painadvisor.cli import optiontable
 from painadvisor.kb.vocabulary import FACTS, Kind
 
 
-def parse_advise(args: list[str]) -> dict[str, Any] | None:
-    """The options of a plain ``advise`` call, or None when only the full CLI should handle it."""
-    from painadvisor.cli import optiontable
-
-    table = [option for option in optiontable.ADVISE if option.fast]
+def parse(command: optiontable.Command, args: list[str]) -> dict[str, Any] | None:
+    """The options of a plain call of ``command``, or None when only the full CLI should handle it."""
+    table = [option for option in command.options if option.fast]
+    if len(table) != len(command.options) and any(
+            word.partition("=")[0] in option.flags for option in command.options if not option.fast for word in args):
+        return None
     values = {flag: option for option in table if option.kind != "switch" for flag in option.flags}
-    facts = {fact.flag: fact for fact in FACTS}
     switches = {flag: option.dest for option in table if option.kind == "switch" for flag in option.flags}
-    for fact in FACTS:
+    facts = {fact.flag: fact for fact in FACTS} if command.facts else {}
+    for fact in FACTS if command.facts else ():
         if fact.kind is Kind.YES_NO:
             name = fact.id.replace("_", "-")
             switches[f"--{name}"], switches[f"--no-{name}"] = f"+{fact.id}", f"-{fact.id}"
-    options: dict[str, Any] = {option.dest: optiontable.DEFAULTS[option.kind] for option in table}
-    options["flags"] = {}
+    options: dict[str, Any] = {option.dest: option.default for option in table}
+    if command.facts:
+        options["flags"] = {}
+    positionals: list[str] = []
     position = 0
     while position < len(args):
         word = args[position]
+        if not word.startswith("-") or word == "-":
+            positionals.append(word)
+            position += 1
+            continue
         name, has_value, value = word.partition("=")
         if name in switches and not has_value:
             target = switches[name]
@@ -57,19 +65,77 @@ def parse_advise(args: list[str]) -> dict[str, Any] | None:
             option = values[name]
             if option.kind in ("texts", "paths"):  # a text as given: '' must stay an error, not become '.'
                 options[option.dest] = [*(options[option.dest] or []), Path(value) if option.kind == "paths" else value]
+            elif option.kind == "choice" and value not in option.choices:
+                return None  # Typer says what the choices are
             else:
                 options[option.dest] = Path(value) if option.kind == "path" else value
         elif facts[name].kind is Kind.MANY:
             options["flags"].setdefault(facts[name].id, []).append(value)
         else:
             options["flags"][facts[name].id] = value
-    if options["output_format"] not in optiontable.FORMATS:
-        return None
+    if len(positionals) != len(command.positionals):
+        return None  # Typer says what is missing or extra
+    options.update(zip(command.positionals, positionals, strict=True))
     for option in table:  # as Click reads an environment variable: an empty one is not set
         if option.envvar and options[option.dest] is None and os.environ.get(option.envvar):
             options[option.dest] = Path(os.environ[option.envvar]) if option.kind == "path" else \
                 os.environ[option.envvar]
     return options
+
+
+def parse_advise(args: list[str]) -> dict[str, Any] | None:
+    return parse(optiontable.ADVISE, args)
+
+
+def run_fast(args: list[str]) -> int | None:
+    """Run a plain call of a common command; None when the full CLI should take it."""
+    if not args or args[0] not in optiontable.COMMANDS:
+        return None
+    options = parse(optiontable.COMMANDS[args[0]], args[1:])
+    if options is None:
+        return None
+    from painadvisor.errors import EXIT_INTERRUPTED, PainAdvisorError, fail, quiet_broken_pipe
+
+    try:
+        _run(args[0], options)
+    except PainAdvisorError as err:
+        return fail(str(err), err.exit_code)
+    except KeyboardInterrupt:
+        sys.stderr.write("\npainadvisor: interrupted\n")
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        return quiet_broken_pipe()
+    return 0
+
+
+def _run(name: str, options: dict[str, Any]) -> None:
+    from painadvisor.cli import actions
+
+    rules = options.get("rules") or []
+    if name == "explain":
+        actions.explain(options["cause_id"], actions.ListFormat(options["output_format"]), rules)
+    elif name == "causes":
+        actions.causes(actions.ListFormat(options["output_format"]), rules)
+    elif name == "facts":
+        actions.facts(actions.OutputFormat(options["output_format"]), rules)
+    elif name == "schema":
+        actions.schema()
+    else:
+        db = None
+        if not options["no_save"]:
+            from painadvisor.files.paths import db_path
+
+            db = db_path(options["db"])
+        output_format = actions.OutputFormat(options["output_format"])
+        if name == "ask":
+            actions.ask(options["replay"], output_format, options["output"], force=options["force"],
+                        explain=options["explain"], db=db, rules=rules)
+            return
+        from painadvisor.kb.cases import case_from_flags
+
+        actions.advise(options["case_file"], case_from_flags(options["flags"]), output_format, options["output"],
+                       force=options["force"], explain=options["explain"], db=db, rules=rules,
+                       save=True if options["save"] else None, training=options["training"] or [])
 
 
 def load_pack_facts(args: list[str]) -> None:
@@ -87,38 +153,6 @@ def load_pack_facts(args: list[str]) -> None:
         load_knowledge_base(packs=[pack for pack in packs if pack.strip()])
     except PainAdvisorError:
         pass
-
-
-def run_fast(args: list[str]) -> int | None:
-    """Run a plain ``advise`` call; None when the full CLI should take it."""
-    if not args or args[0] != "advise":
-        return None
-    options = parse_advise(args[1:])
-    if options is None:
-        return None
-    from painadvisor.cli import actions
-    from painadvisor.errors import EXIT_INTERRUPTED, PainAdvisorError, fail, quiet_broken_pipe
-    from painadvisor.kb.cases import case_from_flags
-
-    try:
-        db = None
-        if not options["no_save"]:
-            from painadvisor.history.recall import db_path
-
-            db = db_path(Path(options["db"]) if options["db"] else None)
-        actions.advise(options["case_file"], case_from_flags(options["flags"]),
-                       actions.OutputFormat(options["output_format"]),
-                       Path(options["output"]) if options["output"] else None,
-                       force=options["force"], explain=options["explain"], db=db, rules=options["rules"] or [],
-                       save=True if options["save"] else None, training=options["training"] or [])
-    except PainAdvisorError as err:
-        return fail(str(err), err.exit_code)
-    except KeyboardInterrupt:
-        sys.stderr.write("\npainadvisor: interrupted\n")
-        return EXIT_INTERRUPTED
-    except BrokenPipeError:
-        return quiet_broken_pipe()
-    return 0
 
 
 ASCII_FALLBACK = {"•": "*", "█": "#", "░": ".", "⚠": "!", "·": "-", "…": "...", "—": "-", "–": "-",

@@ -1,8 +1,9 @@
-"""Command-line options declared once: one flag per fact of the case vocabulary.
+"""Typer's side of the options declared once: those of ``optiontable`` and one flag per fact
+of the case vocabulary.
 
-``with_fact_options`` adds a flag for every fact to a Typer command, so the flags
-can never drift from ``vocabulary.FACTS``; the command receives them, checked,
-as one ``flags`` case.
+``with_table`` declares a command's options from its table (and, for ``advise``, a flag for
+every fact), so the flags can never drift from the fast path or from ``vocabulary.FACTS``;
+the command receives the facts, checked, as one ``flags`` case.
 """
 
 import functools
@@ -15,37 +16,41 @@ from typing import Annotated, Any
 import typer
 
 from painadvisor.cli import optiontable
-from painadvisor.cli.actions import OutputFormat
+from painadvisor.cli.actions import ListFormat, OutputFormat
 from painadvisor.kb.cases import case_from_flags
 from painadvisor.kb.vocabulary import FACTS, Fact, Kind
 
 TRAINING_PANEL = "The runner and the training"  # a fact's flags are listed under its group, else here
 _TYPES: dict[str, Any] = {"value": str | None, "path": Path | None, "texts": list[str] | None,
-                          "paths": list[Path] | None, "switch": bool, "format": OutputFormat}
+                          "paths": list[Path] | None, "switch": bool}
 
 
-def table_option(dest: str) -> Any:
+def _choice_type(option: optiontable.Option) -> Any:
+    return OutputFormat if option.choices == optiontable.FORMATS else ListFormat
+
+
+def table_option(option: optiontable.Option) -> Any:
     """The Typer annotation of an option of ``optiontable``: the one declaration of its name,
     help, metavar and environment variable."""
-    option = optiontable.BY_DEST[dest]
     extra: dict[str, Any] = {"metavar": option.metavar} if option.metavar else {}
     if option.envvar:
         extra.update(envvar=option.envvar, show_envvar=True)
-    return Annotated[_TYPES[option.kind], typer.Option(*option.flags, help=option.help, **extra)]
+    kind = _choice_type(option) if option.kind == "choice" else _TYPES[option.kind]
+    return Annotated[kind, typer.Option(*option.flags, help=option.help, **extra)]
 
 
-def _default(dest: str) -> Any:
-    value = optiontable.default(dest)
-    return OutputFormat(str(value)) if optiontable.BY_DEST[dest].kind == "format" else value
+def _default(option: optiontable.Option) -> Any:
+    return _choice_type(option)(option.default) if option.kind == "choice" else option.default
 
 
-FormatOption = table_option("output_format")
-OutputOption = table_option("output")
-ForceOption = table_option("force")
-NoSaveOption = table_option("no_save")
-DbOption = table_option("db")
-RulesOption = table_option("rules")
-ExplainOption = table_option("explain")
+FormatOption = table_option(optiontable.OUTPUT_FORMAT)
+OutputOption = table_option(optiontable.OUTPUT)
+ForceOption = table_option(optiontable.FORCE)
+NoSaveOption = table_option(optiontable.NO_SAVE)
+DbOption = table_option(optiontable.DB)
+RulesOption = table_option(optiontable.RULES)
+ExplainOption = table_option(optiontable.EXPLAIN)
+ListFormatOption = table_option(optiontable.LIST_FORMAT)
 
 
 def _completer(fact: Fact) -> Callable[[str], list[str]]:
@@ -76,22 +81,30 @@ def _annotation(fact: Fact) -> Any:
     return Annotated[str | None, typer.Option(fact.flag, help=help_text, autocompletion=_completer(fact), **common)]
 
 
-def with_fact_options(command: Callable[..., Any]) -> Callable[..., Any]:
-    """Give ``command`` one option per fact; it receives them as ``flags`` (a checked case).
-    Its parameters named in ``optiontable`` are declared by the table (flags, help, default)."""
-    hints = typing.get_type_hints(command, include_extras=True)
-    own = [parameter.replace(annotation=table_option(name), default=_default(name))
-           if name in optiontable.BY_DEST else parameter.replace(annotation=hints[name])
-           for name, parameter in inspect.signature(command).parameters.items() if name != "flags"]
-    facts = [inspect.Parameter(fact.id, inspect.Parameter.KEYWORD_ONLY, default=None,
-                               annotation=_annotation(fact)) for fact in FACTS]
+def with_table(name: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Declare a command's options from ``optiontable.COMMANDS[name]``: its parameters named in
+    the table take the table's flags, help and defaults; with ``facts``, one option per fact is
+    added and the command receives them as ``flags`` (a checked case)."""
+    table = optiontable.COMMANDS[name]
 
-    @functools.wraps(command)
-    def wrapper(**kwargs: Any) -> Any:
-        raw = {fact.id: kwargs.pop(fact.id) for fact in FACTS}
-        return command(**kwargs, flags=case_from_flags(raw))
+    def declare(command: Callable[..., Any]) -> Callable[..., Any]:
+        hints = typing.get_type_hints(command, include_extras=True)
+        own = [parameter.replace(annotation=table_option(table.by_dest[name]), default=_default(table.by_dest[name]))
+               if name in table.by_dest else parameter.replace(annotation=hints[name])
+               for name, parameter in inspect.signature(command).parameters.items() if name != "flags"]
+        facts = [inspect.Parameter(fact.id, inspect.Parameter.KEYWORD_ONLY, default=None,
+                                   annotation=_annotation(fact)) for fact in FACTS] if table.facts else []
 
-    parameters = own + facts
-    wrapper.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
-    wrapper.__annotations__ = {parameter.name: parameter.annotation for parameter in parameters}
-    return wrapper
+        @functools.wraps(command)
+        def wrapper(**kwargs: Any) -> Any:
+            if not table.facts:
+                return command(**kwargs)
+            raw = {fact.id: kwargs.pop(fact.id) for fact in FACTS}
+            return command(**kwargs, flags=case_from_flags(raw))
+
+        parameters = own + facts
+        wrapper.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
+        wrapper.__annotations__ = {parameter.name: parameter.annotation for parameter in parameters}
+        return wrapper
+
+    return declare

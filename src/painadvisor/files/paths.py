@@ -55,3 +55,8 @@ def builtin_rules_dir() -> Path:
     package = Path(__file__).resolve().parents[1]
     packaged = package / "rules"
     return packaged if packaged.is_dir() else package.parents[1] / "rules"
+
+
+def db_path(option: Path | None) -> Path:
+    """``--db``, else ``$PAINADVISOR_DB``, else the user's data folder."""
+    return option.expanduser() if option is not None else default_db_path()

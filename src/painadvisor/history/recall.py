@@ -17,13 +17,6 @@ SHOWN_EARLIER = 5
 NEVER_CARRIED = {"note", "trend", "duration_days", "severity"}
 
 
-def db_path(option: Path | None) -> Path:
-    """``--db``, else ``$PAINADVISOR_DB``, else the user's data folder."""
-    from painadvisor.files.paths import default_db_path
-
-    return option.expanduser() if option is not None else default_db_path()
-
-
 def history_note(case: Case, history: History, now: datetime | None = None) -> HistoryNote | None:
     """Earlier consultations about the same place in the last 8 weeks, and the change since."""
     location = case.get("location")

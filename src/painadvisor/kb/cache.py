@@ -7,7 +7,7 @@ code that builds the knowledge base, and by painadvisor's and Python's versions:
 change to a rule file or to that code means a new key.
 
 It is data, never code: JSON written by a generic converter over the named tuples
-and dataclasses of ``models`` and ``scoring`` (so a field added to them later is
+and field classes of ``models`` and ``index`` (so a field added to them later is
 cached too), read back by building only those classes.  A cache file carries a
 checksum of its contents; one that is stale, truncated, corrupt, unreadable, not a
 regular file, not owned by the user or writable by anyone else is ignored and
@@ -16,7 +16,6 @@ rebuilt, silently.  Writing it is best effort and never fails a run.
 
 from __future__ import annotations
 
-import dataclasses
 import gc
 import hashlib
 import json
@@ -130,23 +129,23 @@ def _remove_others(path: Path) -> None:
 
 
 def _classes() -> dict[str, type]:
-    """The named tuples and dataclasses of the modules whose objects make up a knowledge base."""
+    """The named tuples and field classes (``FIELDS``, such as ``KnowledgeBase``) of the modules whose
+    objects make up a knowledge base."""
     from painadvisor.kb import conditions, index, models
 
     found: dict[str, type] = {}
     for module in (conditions, models, index):
         for name, value in vars(module).items():
             if (isinstance(value, type) and value.__module__ == module.__name__
-                    and (dataclasses.is_dataclass(value) or (issubclass(value, tuple) and hasattr(value, "_fields")))):
+                    and (_field_names(value) is not None or (issubclass(value, tuple) and hasattr(value, "_fields")))):
                 found[name] = value
     return found
 
 
 def _field_names(cls: type) -> tuple[str, ...] | None:
     """The fields a class is built from, in order (None: a named tuple, built from its items)."""
-    if dataclasses.is_dataclass(cls):
-        return tuple(item.name for item in dataclasses.fields(cls) if item.init)
-    return None
+    names = cls.__dict__.get("FIELDS")
+    return tuple(names) if isinstance(names, tuple) else None
 
 
 def encode(kb: KnowledgeBase) -> bytes:
@@ -160,8 +159,7 @@ class _Encoder:
         self.names = {cls: name for name, cls in classes.items()}
         # Fields that take no part in equality hold derived data (KnowledgeBase.cache): what of it
         # cannot be written is left out, to be worked out again when needed.
-        self.derived = {cls: {item.name for item in dataclasses.fields(cls) if not item.compare}
-                        for cls in classes.values() if dataclasses.is_dataclass(cls)}
+        self.derived = {cls: set(cls.__dict__.get("DERIVED", ())) for cls in classes.values()}
         self.written: dict[object, int] = {}  # the key of a shared value -> its number
         self.count = 0  # named tuples and frozensets written in full so far
 
@@ -185,7 +183,7 @@ class _Encoder:
             return items, None if keys is None else ((), keys)
         if kind in self.names:
             own = self.fields[kind]
-            if own is not None:  # a dataclass: never shared
+            if own is not None:  # a field class (the knowledge base): never shared
                 values = [self.writable(getattr(value, name)) if name in self.derived[kind] else getattr(value, name)
                           for name in own]
                 return {self.names[kind]: self.convert_all(values)[0]}, None

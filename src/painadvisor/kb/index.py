@@ -7,14 +7,13 @@ scoring only reads it.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from painadvisor.kb.conditions import facts_of
 from painadvisor.kb.models import KnowledgeBase, Leaf
 
 
-@dataclass(frozen=True)
-class Index:
+class Index(NamedTuple):
     base: tuple[float, ...]  # each cause's starting points: log of its base rate in percent
     accepts: dict[str, dict[object, tuple[tuple[int, int], ...]]]  # fact -> value -> one-fact evidence it meets
     ranges: dict[str, tuple[tuple[int, int, Leaf], ...]]  # fact -> one-fact evidence on a number

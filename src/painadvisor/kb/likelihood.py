@@ -23,7 +23,6 @@ evidence from then on: indexed, scored and explained like any other.
 from __future__ import annotations
 
 import math
-from dataclasses import replace
 
 from painadvisor.kb.models import AllOf, Cause, Evidence, Leaf
 from painadvisor.kb.vocabulary import COARSE_LOCATIONS, FACTS_BY_ID, places_of
@@ -37,7 +36,7 @@ PRECISE_PLACES = tuple(value for value in FACTS_BY_ID["location"].values
 
 def with_derived_evidence(cause: Cause) -> Cause:
     evidence = _location_evidence(cause) + _absent_evidence(cause.evidence)
-    return replace(cause, evidence=evidence) if evidence != cause.evidence else cause
+    return cause._replace(evidence=evidence) if evidence != cause.evidence else cause
 
 
 def _is_location_item(item: Evidence) -> bool:

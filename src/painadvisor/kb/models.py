@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
 from typing import NamedTuple
 
 # The rules' conditions are defined with their interpreter; the knowledge base holds them.
@@ -45,8 +44,7 @@ class Evidence(NamedTuple):
     line: int | None = None
 
 
-@dataclass(frozen=True)
-class Cause:
+class Cause(NamedTuple):
     id: str
     name: str
     area: str
@@ -68,8 +66,7 @@ class Escalation(NamedTuple):
     when: Condition
 
 
-@dataclass(frozen=True)
-class RedFlag:
+class RedFlag(NamedTuple):
     id: str
     name: str
     triage: str
@@ -82,8 +79,7 @@ class RedFlag:
     rule_out: tuple[str, ...] = ()  # the causes it warns of: always shown among the first three
 
 
-@dataclass(frozen=True)
-class Tip:
+class Tip(NamedTuple):
     id: str
     kind: str
     text: str
@@ -102,8 +98,7 @@ class Choice(NamedTuple):
     group: str = ""
 
 
-@dataclass(frozen=True)
-class Question:
+class Question(NamedTuple):
     """One question of the consultation, about one fact (or some values of an "any of" fact)."""
 
     id: str
@@ -121,8 +116,7 @@ class Question:
     origin: str = ""
 
 
-@dataclass(frozen=True)
-class Example:
+class Example(NamedTuple):
     """A case a rule pack carries with the answer it expects (``painadvisor rules test``)."""
 
     id: str
@@ -133,17 +127,48 @@ class Example:
     origin: str = ""
 
 
-@dataclass(frozen=True)
 class KnowledgeBase:
+    """The loaded rules: frozen (``cache`` holds only data derived from the rest, such as the
+    index, and takes no part in equality)."""
+
+    FIELDS = ("causes", "red_flags", "tips", "sources", "questions", "examples", "overrides", "pack_facts", "cache")
+    DERIVED = ("cache",)
+
     causes: tuple[Cause, ...]
     red_flags: tuple[RedFlag, ...]
     tips: tuple[Tip, ...]
-    sources: dict[str, Source] = field(default_factory=dict)
-    questions: tuple[Question, ...] = ()
-    examples: tuple[Example, ...] = ()
-    overrides: tuple[tuple[str, str], ...] = ()  # (built-in red flag id, the pack file that replaced it)
-    pack_facts: tuple[str, ...] = ()  # the facts packs added to the vocabulary, as JSON (see vocabulary.extend)
-    cache: dict[str, object] = field(default_factory=dict, compare=False, repr=False)  # derived data (the index)
+    sources: dict[str, Source]
+    questions: tuple[Question, ...]
+    examples: tuple[Example, ...]
+    overrides: tuple[tuple[str, str], ...]  # (built-in red flag id, the pack file that replaced it)
+    pack_facts: tuple[str, ...]  # the facts packs added to the vocabulary, as JSON (see vocabulary.extend)
+    cache: dict[str, object]  # derived data (the index)
+
+    def __init__(self, causes: tuple[Cause, ...], red_flags: tuple[RedFlag, ...], tips: tuple[Tip, ...],
+                 sources: dict[str, Source] | None = None, questions: tuple[Question, ...] = (),
+                 examples: tuple[Example, ...] = (), overrides: tuple[tuple[str, str], ...] = (),
+                 pack_facts: tuple[str, ...] = (), cache: dict[str, object] | None = None) -> None:
+        values = (causes, red_flags, tips, {} if sources is None else sources, questions, examples, overrides,
+                  pack_facts, {} if cache is None else cache)
+        self.__dict__.update(zip(self.FIELDS, values, strict=True))
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"cannot assign to field '{name}': a knowledge base is frozen")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"cannot delete field '{name}': a knowledge base is frozen")
+
+    def _compared(self) -> tuple[object, ...]:
+        return tuple(self.__dict__[name] for name in self.FIELDS if name not in self.DERIVED)
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is KnowledgeBase and self._compared() == other._compared()
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return (f"KnowledgeBase({len(self.causes)} causes, {len(self.red_flags)} red flags, {len(self.tips)} tips, "
+                f"{len(self.questions)} questions)")
 
     def cause(self, cause_id: str) -> Cause:
         return next(cause for cause in self.causes if cause.id == cause_id)
@@ -153,7 +178,8 @@ class KnowledgeBase:
 
 
 # The advice's parts are named tuples: an evaluation makes thousands of them on a
-# large knowledge base, and they are built several times faster than dataclasses.
+# large knowledge base, and they are built several times faster than dataclasses (whose
+# import alone costs more than a small evaluation).
 
 
 class Contribution(NamedTuple):
@@ -229,8 +255,7 @@ class ChosenTip(NamedTuple):
     reason: str
 
 
-@dataclass(frozen=True)
-class Advice:
+class Advice(NamedTuple):
     case: dict[str, FactValue]
     triage: str
     triage_reasons: tuple[str, ...]

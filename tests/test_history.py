@@ -422,6 +422,23 @@ def test_same_location_keeps_that_location_in_the_last_eight_weeks_oldest_first(
     assert [record.id for record in store.same_location("knee.outer", now=NOW, weeks=1)] == [recent]
 
 
+@pytest.mark.parametrize("count", [1, 2, 6, 40])
+def test_a_long_history_is_read_as_its_first_and_latest_records_and_says_the_same(store: History,
+                                                                                  count: int) -> None:
+    from painadvisor.history.recall import SHOWN_EARLIER, history_note
+
+    ids = [save_knee_history(store, 50 - day, severity=day % 10) for day in range(count)]
+    store.save({"location": "achilles", "severity": 1}, advice(), "1", when=NOW - timedelta(days=2))
+    everything = store.same_location("knee.outer", now=NOW)
+    few = store.same_location("knee.outer", now=NOW, last=SHOWN_EARLIER)
+    assert [record.id for record in few] == ids[:1] + [item for item in ids[-SHOWN_EARLIER:] if item != ids[0]]
+    for case in (knee(3), knee(9), knee(trend="better")):
+        assert compare(few, case, NOW) == compare(everything, case, NOW)
+        assert persistent_from_history(few, case, NOW) == persistent_from_history(everything, case, NOW)
+        note = history_note(case, store, NOW)
+        assert note is not None and [earlier.id for earlier in note.earlier] == ids[-SHOWN_EARLIER:]
+
+
 @pytest.mark.parametrize(("days_ago", "severity_now", "change", "persistent"), [
     pytest.param(20, 5, "same", True, id="20-days-same"),
     pytest.param(20, 7, "worse", True, id="20-days-worse"),

@@ -25,7 +25,7 @@ def history_note(case: Case, history: History, now: datetime | None = None) -> H
     from painadvisor.history.store import compare, persistent_from_history
 
     now = now or datetime.now(UTC)
-    previous = history.same_location(location, now=now)
+    previous = history.same_location(location, now=now, last=SHOWN_EARLIER)
     progress = compare(previous, dict(case), now)
     if progress is None:
         return None
@@ -44,7 +44,7 @@ def last_answers(db: Path, location: str, kb: KnowledgeBase) -> tuple[str, dict[
     from painadvisor.history.store import History
 
     with History(db, create=False) as history:
-        previous = history.same_location(location)
+        previous = history.same_location(location, last=1)
     if not previous:
         return None
     from painadvisor.kb.screening import raising_leaves

@@ -178,12 +178,22 @@ class History:
                          private=True)
         return len(oldest_first)
 
-    def same_location(self, location: str, *, now: datetime | None = None, weeks: int = 8) -> list[Record]:
-        """The consultations for ``location`` in the ``weeks`` weeks up to ``now``, oldest first."""
+    def same_location(self, location: str, *, now: datetime | None = None, weeks: int = 8,
+                      last: int | None = None) -> list[Record]:
+        """The consultations for ``location`` in the ``weeks`` weeks up to ``now``, oldest first.
+
+        With ``last``, only the first of them and the ``last`` latest: all that the advice needs
+        (when it started, how it was last time), read through the index, however long the history."""
         until = _utc(now or datetime.now(UTC))
         since = until - timedelta(weeks=weeks)
-        return self._select("WHERE location = ? AND created >= ? AND created <= ? ORDER BY created, id",
-                            (location, _stamp(since), _stamp(until)), columns=_SUMMARY_COLUMNS)
+        where = "WHERE location = ? AND created >= ? AND created <= ?"
+        window = (location, _stamp(since), _stamp(until))
+        if last is None:
+            return self._select(f"{where} ORDER BY created, id", window, columns=_SUMMARY_COLUMNS)
+        first = self._select(f"{where} ORDER BY created, id LIMIT 1", window, columns=_SUMMARY_COLUMNS)
+        latest = self._select(f"{where} ORDER BY created DESC, id DESC LIMIT ?", (*window, last),
+                              columns=_SUMMARY_COLUMNS)[::-1]
+        return first + [record for record in latest if not first or record.id != first[0].id]
 
     def _select(self, clause: str, parameters: tuple[object, ...] = (), *, columns: str | None = None,
                 skip_damaged: bool = True) -> list[Record]:

@@ -96,3 +96,14 @@ def test_batch_memory_stays_flat_in_the_number_of_cases(tmp_path: Path) -> None:
 
     small, large = peak(20), peak(200)
     assert large < small * 2  # ten times the cases, not ten times the memory
+
+
+def test_a_large_document_is_written_compact_and_reads_back_the_same() -> None:
+    import json
+
+    from painadvisor.render.json import INDENTED_UP_TO, dump
+
+    small = {"causes": [{"id": "a"}] * 3}
+    large = {"causes": [{"id": "a", "score": 0.5}] * (INDENTED_UP_TO + 1)}
+    assert "\n  " in dump(small) and json.loads(dump(small)) == small
+    assert dump(large).count("\n") == 1 and json.loads(dump(large)) == large

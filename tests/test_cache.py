@@ -44,7 +44,8 @@ def test_changing_a_rule_file_invalidates_the_cache(rules: Path) -> None:
     knee = rules / "knee.yaml"
     knee.write_text(knee.read_text().replace("name: Iliotibial band syndrome", "name: ITB friction"))
     assert load_knowledge_base([rules]).cause("itb-syndrome").name == "ITB friction"
-    assert cached_file(rules) != old_cache and not old_cache.exists()  # the stale entry is gone
+    assert cached_file(rules) != old_cache  # the stale entry is never read again (and goes when the slots fill)
+    assert len(list(old_cache.parent.glob("kb-*.json"))) <= kbcache.SLOTS
 
 
 def test_adding_a_rule_file_invalidates_the_cache(rules: Path) -> None:
@@ -245,3 +246,28 @@ def test_a_change_to_painadvisors_own_code_changes_the_key(rules: Path, monkeypa
     assert cached_file(rules) == before  # the same files: the same key
     os.utime(code / "kb" / "rulefields.py", ns=(1, 1))
     assert cached_file(rules) != before
+
+
+def test_rule_configurations_used_in_turn_each_keep_their_cache(rules: Path, tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    packs = []
+    for number in range(kbcache.SLOTS - 1):
+        pack = tmp_path / f"pack{number}"
+        pack.mkdir()
+        (pack / "tips.yaml").write_text(f"tips:\n  - {{id: extra-tip-{number}, kind: now, text: Rest a day., "
+                                        "sources: [taunton2002]}\n", encoding="utf-8")
+        packs.append(pack)
+    configurations = [[rules], *([rules, pack] for pack in packs)]
+    for paths in configurations:
+        load_knowledge_base(paths)
+    with monkeypatch.context() as patched:
+        patched.setattr("painadvisor.kb.loader.build", lambda files: pytest.fail("rebuilt a cached configuration"))
+        for paths in [*configurations, *configurations[::-1]]:
+            load_knowledge_base(paths)
+    crowd = tmp_path / "one-more"
+    crowd.mkdir()
+    (crowd / "tips.yaml").write_text("tips:\n  - {id: extra-tip-x, kind: now, text: Rest., sources: [taunton2002]}\n",
+                                     encoding="utf-8")
+    load_knowledge_base([rules, crowd])  # one configuration too many: the least recently used goes
+    assert len(list(cached_file(rules).parent.glob("kb-*.json"))) == kbcache.SLOTS
+    assert not kbcache.cache_path(rule_files([rules, packs[-1]])).exists()  # type: ignore[union-attr]

@@ -19,6 +19,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
+import os
 import sys
 import types
 import typing
@@ -35,6 +36,7 @@ FORMAT = b"painadvisor-kb-cache/2 json\n"
 _DIGEST = 32
 SUFFIX = ".json"
 MAX_BYTES = 512 * 1024 * 1024
+SLOTS = 4  # rule configurations kept cached at once (the built-in rules, with and without your packs ...)
 # painadvisor's own code that builds, checks or shapes the knowledge base: a change to any of it
 # (an edit, an upgrade in place) must never be served a cache made by the old code.
 BUILDERS = ("kb/loader.py", "kb/likelihood.py", "kb/rulefields.py", "kb/models.py", "kb/vocabulary.py",
@@ -90,14 +92,19 @@ def load(path: Path | None) -> KnowledgeBase | None:
             kb = decode(payload)
     except Exception:  # noqa: BLE001 - any damage means: rebuild
         return None
-    return kb if isinstance(kb, KnowledgeBase) else None
+    if not isinstance(kb, KnowledgeBase):
+        return None
+    with suppress(OSError):
+        os.utime(path)  # recently used: kept while other rule configurations are cached
+    return kb
 
 
 def store(path: Path | None, kb: KnowledgeBase) -> None:
     if path is None:
         return
     try:
-        payload = encode(kb)
+        with without_gc():  # many objects, no cycles: with the collector on, large packs take superlinear time
+            payload = encode(kb)
     except (TypeError, ValueError, RecursionError):
         return  # something the converter does not know: run without a cache
     if cachefile.write(path, FORMAT + hashlib.sha256(payload).digest() + payload, prefix=".kb-"):
@@ -105,13 +112,24 @@ def store(path: Path | None, kb: KnowledgeBase) -> None:
 
 
 def _remove_others(path: Path) -> None:
-    """Older caches (pickles of earlier versions too) and temporary files of writers that died."""
+    """Caches beyond the ``SLOTS`` most recently used (a few rule configurations used in turn each
+    keep theirs), old pickles of earlier versions, and temporary files of writers that died."""
     from painadvisor.files.output import remove_stale_temporaries
 
+    kept: list[tuple[float, Path]] = []
     for old in path.parent.glob("kb-*"):
-        if old != path and old.name.endswith((SUFFIX, ".pickle")):
-            with suppress(OSError):
-                old.unlink()
+        if old == path or not old.name.endswith((SUFFIX, ".pickle")):
+            continue
+        try:
+            if old.name.endswith(SUFFIX):
+                kept.append((old.stat().st_mtime, old))
+                continue
+            old.unlink()
+        except OSError:
+            continue
+    for _, old in sorted(kept, reverse=True)[SLOTS - 1:]:
+        with suppress(OSError):
+            old.unlink()
     remove_stale_temporaries(path.parent, pattern=r"^\.kb-(\d+)-[^/]*\.tmp$")
 
 

@@ -38,7 +38,8 @@ import yaml
 
 from painadvisor.errors import PainAdvisorError, RuleError
 from painadvisor.kb import cache as kbcache
-from painadvisor.kb.loader import PACK_KEYS, SECTIONS, build, builtin_rules_dir, rule_files
+from painadvisor.kb.loader import build, builtin_rules_dir, rule_files
+from painadvisor.kb.reader import PACK_KEYS, SECTIONS
 from painadvisor.kb.vocabulary import FACTS, Kind
 
 ESCAPES = ["\x1b[31m", "\x1b]52;c;QUJD\x07", "\x1b]8;;http://x\x1b\\", "\x9b2J", "\x00", "\ud800", "\udcff",

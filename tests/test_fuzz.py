@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner, Result
 
-from painadvisor.kb.loader import PACK_KEYS, SECTIONS
+from painadvisor.kb.reader import PACK_KEYS, SECTIONS
 from painadvisor.kb.vocabulary import FACTS, Kind
 
 EXAMPLES = int(os.environ.get("PAINADVISOR_FUZZ_EXAMPLES", "30"))

@@ -16,14 +16,15 @@ EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 
 # Terminal escape sequences (7-bit and 8-bit): CSI ... final byte; OSC, DCS, SOS, PM and APC strings
-# up to their terminator (BEL or ST); any other two-character ESC sequence.
-_ESCAPE_SEQUENCE = re.compile(
+# up to their terminator (BEL or ST); any other two-character ESC sequence.  Patterns are compiled
+# (and cached by ``re``) when first needed: most runs never meet a control character.
+_ESCAPE_SEQUENCE = (
     r"(?:\x1b\[|\x9b)[\x20-\x3f]*[\x40-\x7e]?"
     r"|(?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])[^\x07\x1b\x9c]*(?:\x07|\x1b\\|\x9c)?"
     r"|\x1b[\x20-\x2f]*[\x30-\x7e]?")
 # C0 and C1 controls, DEL, lone surrogates, and the bidirectional overrides that reorder what is shown.
-_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
-_CONTROLS_BUT_WHITESPACE = re.compile(r"[\x00-\x08\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_CONTROLS = r"[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
+_CONTROLS_BUT_WHITESPACE = r"[\x00-\x08\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]"
 
 
 def strip_controls(text: str, *, keep_whitespace: bool = False) -> str:
@@ -32,13 +33,13 @@ def strip_controls(text: str, *, keep_whitespace: bool = False) -> str:
     ``keep_whitespace`` keeps tabs, newlines and the like, for text that is then re-spaced."""
     if text.isprintable():  # the usual case: nothing to do
         return text
-    text = _ESCAPE_SEQUENCE.sub("", text)
-    return (_CONTROLS_BUT_WHITESPACE if keep_whitespace else _CONTROLS).sub("", text)
+    text = re.sub(_ESCAPE_SEQUENCE, "", text)
+    return re.sub(_CONTROLS_BUT_WHITESPACE if keep_whitespace else _CONTROLS, "", text)
 
 
 def printable(text: str) -> str:
     """A value quoted in a one-line message: each control character (ESC too) becomes '?'."""
-    return text if text.isprintable() else _CONTROLS.sub("?", text)
+    return text if text.isprintable() else re.sub(_CONTROLS, "?", text)
 
 
 class PainAdvisorError(Exception):

@@ -191,8 +191,13 @@ def main() -> None:
         return
     try:
         sys.stdout.flush()
+        sys.stderr.flush()
     except BrokenPipeError:
         from painadvisor.errors import quiet_broken_pipe
 
         code = quiet_broken_pipe()
+    if sys.argv[1] != "ask":
+        # Everything is written, flushed and closed (files are written atomically, the history in
+        # a finished transaction): skip freeing the knowledge base object by object, a tenth of a run.
+        os._exit(code)
     sys.exit(code)

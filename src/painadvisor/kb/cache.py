@@ -17,7 +17,6 @@ rebuilt, silently.  Writing it is best effort and never fails a run.
 from __future__ import annotations
 
 import gc
-import hashlib
 import json
 import os
 import sys
@@ -29,6 +28,14 @@ from pathlib import Path
 from typing import Any
 
 from painadvisor.files import cachefile
+
+try:  # the interpreter's own SHA-256: importing hashlib loads OpenSSL, which costs more than a run
+    from _sha256 import sha256  # type: ignore[import-not-found, unused-ignore]  # Python 3.11
+except ImportError:  # pragma: no cover - the module's name or build differs
+    try:
+        from _sha2 import sha256  # type: ignore[import-not-found, no-redef, unused-ignore]  # 3.12 and later
+    except ImportError:
+        from hashlib import sha256  # type: ignore[assignment, unused-ignore]
 from painadvisor.kb.models import KnowledgeBase
 from painadvisor.version import __version__
 
@@ -39,7 +46,7 @@ MAX_BYTES = 512 * 1024 * 1024
 SLOTS = 4  # rule configurations kept cached at once (the built-in rules, with and without your packs ...)
 # painadvisor's own code that builds, checks or shapes the knowledge base: a change to any of it
 # (an edit, an upgrade in place) must never be served a cache made by the old code.
-BUILDERS = ("kb/loader.py", "kb/likelihood.py", "kb/rulefields.py", "kb/models.py", "kb/vocabulary.py",
+BUILDERS = ("kb/loader.py", "kb/reader.py", "kb/likelihood.py", "kb/rulefields.py", "kb/models.py", "kb/vocabulary.py",
             "kb/cache.py", "kb/screening.py", "kb/conditions.py", "kb/index.py", "files/safeyaml.py",
             "files/reading.py", "errors.py")
 _HERE = Path(__file__).resolve().parents[1]  # the package
@@ -63,7 +70,7 @@ def cache_path(files: list[Path]) -> Path | None:
     folder = cachefile.cache_dir()
     if folder is None:
         return None
-    key = hashlib.sha256(FORMAT + __version__.encode() + sys.version.encode())
+    key = sha256(FORMAT + __version__.encode() + sys.version.encode())
     try:
         for name in BUILDERS:
             info = (_HERE / name).stat()
@@ -85,7 +92,7 @@ def load(path: Path | None) -> KnowledgeBase | None:
     if blob is None:
         return None
     head, digest, payload = blob[:len(FORMAT)], blob[len(FORMAT):len(FORMAT) + _DIGEST], blob[len(FORMAT) + _DIGEST:]
-    if head != FORMAT or hashlib.sha256(payload).digest() != digest:
+    if head != FORMAT or sha256(payload).digest() != digest:
         return None
     try:
         with without_gc():
@@ -107,7 +114,7 @@ def store(path: Path | None, kb: KnowledgeBase) -> None:
             payload = encode(kb)
     except (TypeError, ValueError, RecursionError):
         return  # something the converter does not know: run without a cache
-    if cachefile.write(path, FORMAT + hashlib.sha256(payload).digest() + payload, prefix=".kb-"):
+    if cachefile.write(path, FORMAT + sha256(payload).digest() + payload, prefix=".kb-"):
         _remove_others(path)
 
 

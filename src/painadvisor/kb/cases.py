@@ -97,11 +97,17 @@ def merge(file_case: Mapping[str, FactValue], flag_case: Mapping[str, FactValue]
 
 
 def load_data(text: str, name: str) -> object:
-    """JSON when the text is a JSON object or array (no PyYAML needed), YAML otherwise."""
+    """JSON when the text is a JSON object or array, YAML otherwise: PyYAML is imported only for
+    YAML beyond the plain ``fact: value`` lines most case files are."""
     if name.lower().endswith(".json") or text.lstrip().startswith(("{", "[")):
         from painadvisor.files.reading import load_json
 
         return load_json(text, name)
+    from painadvisor.files.caseyaml import read_simple_case
+
+    simple = read_simple_case(text)
+    if simple is not None:
+        return simple
     from painadvisor.files.safeyaml import load_yaml
 
     return load_yaml(text, name)

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 from typer.testing import CliRunner
 
 from painadvisor.kb.loader import load_knowledge_base
 from painadvisor.kb.models import KnowledgeBase
+
+# Property tests: few examples locally (the suite stays under two minutes), many in .ci/run, which
+# sets PAINADVISOR_FUZZ_EXAMPLES (tests that fuzz whole commands read it for their own budget).
+settings.register_profile("local", max_examples=50, deadline=None)
+settings.register_profile("ci", max_examples=int(os.environ.get("PAINADVISOR_FUZZ_EXAMPLES") or 300), deadline=None)
+settings.load_profile("ci" if os.environ.get("PAINADVISOR_FUZZ_EXAMPLES") else "local")
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_INTAKE = REPO.parent / "shared" / "intake.md"

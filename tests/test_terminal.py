@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pexpect
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 SCRIPT = str(Path(sys.executable).with_name("painadvisor"))
 PROMPT = r"> $"
@@ -172,3 +174,26 @@ def test_no_color_in_a_terminal_gives_text_without_any_escape_codes(tmp_path: Pa
     child.close()
     assert child.exitstatus == 0
     assert "GET MEDICAL HELP NOW" in child.before and "\x1b[" not in child.before
+
+
+@given(rows=st.lists(st.tuples(st.sampled_from(["1.", "12.", "", "•"]), st.sampled_from(["99%", "+4.0", "=12.34", ""]),
+                               st.text(alphabet=st.sampled_from("ab █\n-"), max_size=90)), min_size=1, max_size=4),
+       width=st.integers(min_value=14, max_value=120))
+def test_the_light_grid_draws_what_rich_tables_draw(rows: list[tuple[str, str, str]], width: int) -> None:
+    """The advice's columns are laid out by hand (Rich's tables were most of the rendering time);
+    the result is the table's, line for line (trailing spaces aside)."""
+    import io
+
+    from rich.console import Console
+
+    from painadvisor.render.terminal import _Grid
+
+    grid = _Grid(3, 6)
+    for row in rows:
+        grid.add_row(*row)
+    drawn = []
+    for renderable in (grid, grid._table()):
+        console = Console(file=io.StringIO(), width=width, color_system=None, highlight=False)
+        console.print(renderable)
+        drawn.append([line.rstrip() for line in console.file.getvalue().splitlines()])  # type: ignore[attr-defined]
+    assert drawn[0] == drawn[1]

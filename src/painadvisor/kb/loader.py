@@ -97,12 +97,9 @@ def load_knowledge_base(paths: Iterable[Path] | None = None, *, cache: bool = Tr
     if kb is not None:
         vocabulary.extend(vocabulary.fact_from_json(text) for text in kb.pack_facts)
     else:
-        from painadvisor.kb.index import index_of
-
         with kbcache.without_gc():
             kb = build(files)
-            index_of(kb)  # cached with it
-        kbcache.store(where, kb)
+        kbcache.store(where, kb)  # without the index: building it again is quicker than reading it
     return kb
 
 

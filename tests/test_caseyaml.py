@@ -35,13 +35,15 @@ WORDS = st.sampled_from(["knee.outer", "after-distance", "stairs-down", "left", 
                          "false", "null", "y", "n", "nan", "inf", "0", "7", "10", "010", "-3", "1_000", "1:30",
                          "2024-01-02", "0x1f", "1e3", ".5", ".inf", "~", "'quoted'", '"dq"', "a b", "a#b", "a #b",
                          "é", "x:y", "&anchor x", "*alias", "!!str 5", "[]", "[a, b]", "[a,b]", "[a, ]", "{a: 1}",
-                         "|", ">", "- a", "a_b", "A", "Yes", "TRUE", "foot.toes", "lower-leg", "note text."])
+                         "|", ">", "- a", "a_b", "A", "Yes", "TRUE", "foot.toes", "lower-leg", "note text.",
+                         '"a\\"b"', "'it''s'", '"a, b"', '"#x"', "'[a]'", '"é"', '"\\n"', "\"a'", "'a\""])
 KEYS = st.sampled_from(["location", "side", "when", "worse_with", "duration_days", "pop", "on", "yes", "null",
                         "a_b", "Key", "2x", "x-y", "location"])
 
 
 PLAIN = st.sampled_from(["knee.outer", "after-distance", "yes", "off", "true", "7", "10", "a_b", "foot.toes",
-                         "lower-leg", "left", "x.y-z"])
+                         "lower-leg", "left", "x.y-z", '"knee.outer"', "'yes'", '"10"', '""', "'A b (c)/d+e'",
+                         '"after-distance"'])
 
 
 @st.composite
@@ -95,6 +97,7 @@ def test_whatever_it_reads_it_reads_exactly_as_pyyaml(text: str) -> None:
     "duration_days: 10\nload_change: large\n",
     "# my knee\nlocation: knee.outer  # the outside\nwhen:\n  - after-distance\n  - during-run\npop: no\n",
     "location: calf\nrecent_immobility: yes\nsigns: []\n",
+    'location: "knee.outer"\nwhen: ["after-distance"]\nduration_days: 10\nhills: "lots"\n',  # as json.dumps writes
 ])
 def test_a_plain_case_file_takes_the_fast_way(text: str) -> None:
     simple = read_simple_case(text)
@@ -105,7 +108,7 @@ def test_a_plain_case_file_takes_the_fast_way(text: str) -> None:
     "location: knee.outer\nnote: The race is in three weeks.\n",  # free text: PyYAML reads it
     "case:\n  location: calf\n",  # a vignette
     "location: knee\nlocation: calf\n",  # PyYAML reports the duplicate
-    "location: 'calf'\n", "", "# only a comment\n", "duration_days: 010\n", "pop: null\n", "when:\n",
+    "location: 'it''s'\n", "", "# only a comment\n", "duration_days: 010\n", "pop: null\n", "when:\n",
 ])
 def test_anything_else_is_left_to_pyyaml(text: str) -> None:
     assert read_simple_case(text) is None

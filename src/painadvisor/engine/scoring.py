@@ -10,7 +10,7 @@ the knowledge base.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from painadvisor.kb.conditions import leaf_accepts, matches
 from painadvisor.kb.index import index_of
@@ -82,25 +82,63 @@ class ShiftEstimator:
         causes = [pos for pos in self.order if pos in touched][:SHIFT_CAUSES]
         if not values or not causes:
             return 0.0
-        scores, total = self.scores, self.total
-        rest = 1.0 - sum(scores[pos] for pos in causes)
+        scores, total, top, exps = self.scores, self.total, self.top, self.exps
+        rest = 1.0
+        old_exps = 0.0
+        for pos in causes:
+            rest -= scores[pos]
+            old_exps += exps[pos]
         trials = [self._trial_points(fact, value, causes, touched) for value in values]
         shifts = []
-        for trial in trials:
-            new = [math.exp(points - self.top) for points in trial]
-            new_total = total + sum(new) - sum(self.exps[pos] for pos in causes)
-            moved = sum(abs(new[i] / new_total - scores[pos]) for i, pos in enumerate(causes))
+        for trial in trials:  # plain loops: this runs for every unanswered fact of every case
+            new = [math.exp(points - top) for points in trial]
+            new_total = total - old_exps
+            for value in new:
+                new_total += value
+            moved = 0.0
+            for i, pos in enumerate(causes):
+                moved += abs(new[i] / new_total - scores[pos])
             shifts.append(0.5 * (moved + rest * abs(total / new_total - 1.0)))
-        likelihood = [softmax([trial[i] for trial in trials]) for i in range(len(causes))]
-        chance = [sum(scores[pos] * likelihood[i][v] for i, pos in enumerate(causes)) + rest / len(values)
-                  for v in range(len(values))]
-        return sum(weight * shift for weight, shift in zip(chance, shifts, strict=True))
+        # Each answer's chance: the causes' likelihoods of it (their points under each answer,
+        # as a softmax over the answers), weighted by their scores; the rest find all equally likely.
+        chance = [rest / len(values)] * len(values)
+        for i, pos in enumerate(causes):
+            column = [trial[i] for trial in trials]
+            peak = max(column)
+            weights = [math.exp(points - peak) for points in column]
+            share = scores[pos] / sum(weights)
+            for v, weight in enumerate(weights):
+                chance[v] += share * weight
+        expected = 0.0
+        for weight, moved in zip(chance, shifts, strict=True):
+            expected += weight * moved
+        return expected
 
     def _trial_points(self, fact: str, value: FactValue | None, causes: list[int],
-                      touched: dict[int, tuple[int, ...]]) -> list[float]:
+                      touched: dict[int, tuple[int, ...]]) -> tuple[float, ...]:
         """The points of ``causes`` if the case had ``value`` for ``fact``."""
         if value is None:
-            return [self.points[pos] for pos in causes]
+            return tuple(self.points[pos] for pos in causes)
+        if fact in self.case:  # an answer changed: every condition on the fact is checked again
+            return self._retried_points(fact, value, causes, touched)
+        # An unanswered fact: what its one-fact conditions add for this value depends only on the
+        # rules (worked out once per knowledge base); the few compound conditions are checked.
+        leaf_sums, compound = _fact_parts(self.kb, fact, touched)
+        sums = leaf_sums(value)
+        trial = {**self.case, fact: value} if compound else self.case
+        result = []
+        for pos in causes:
+            delta = sums.get(pos, 0.0)
+            items = compound.get(pos)
+            if items:
+                evidence, now = self.kb.causes[pos].evidence, self.matched[pos]
+                for item in items:
+                    delta += evidence[item].weight * (matches(evidence[item].condition, trial) - (item in now))
+            result.append(self.points[pos] + delta)
+        return tuple(result)
+
+    def _retried_points(self, fact: str, value: FactValue, causes: list[int],
+                        touched: dict[int, tuple[int, ...]]) -> tuple[float, ...]:
         trial = {**self.case, fact: value}
         result = []
         for pos in causes:
@@ -115,7 +153,46 @@ class ShiftEstimator:
                     hit = matches(condition, trial)
                 delta += evidence[item].weight * (hit - (item in now))
             result.append(self.points[pos] + delta)
-        return result
+        return tuple(result)
+
+
+def _fact_parts(kb: KnowledgeBase, fact: str, touched: dict[int, tuple[int, ...]]) -> tuple[
+        Callable[[FactValue], dict[int, float]], dict[int, list[int]]]:
+    """For ``fact``: a function giving, for a value, what each cause's one-fact conditions on it
+    add (cached per value), and each cause's compound conditions that mention it.  Kept with the
+    knowledge base (derived data)."""
+    key = f"fact-parts:{fact}"
+    cached = kb.cache.get(key)
+    if cached is not None:
+        return cached  # type: ignore[return-value]
+    leaves: dict[int, list[tuple[Leaf, float]]] = {}
+    for pos, items in touched.items():
+        for item in items:
+            condition = kb.causes[pos].evidence[item].condition
+            if isinstance(condition, Leaf):
+                leaves.setdefault(pos, []).append((condition, kb.causes[pos].evidence[item].weight))
+    compound = {pos: [item for item in items if type(kb.causes[pos].evidence[item].condition) is not Leaf]
+                for pos, items in touched.items()}
+    compound = {pos: items for pos, items in compound.items() if items}
+    by_value: dict[object, dict[int, float]] = {}
+
+    def leaf_sums(value: FactValue) -> dict[int, float]:
+        found = by_value.get(value)
+        if found is None:
+            found = {}
+            for pos, conditions in leaves.items():
+                total = 0.0
+                for condition, weight in conditions:
+                    if leaf_accepts(condition, value):
+                        total += weight
+                if total:
+                    found[pos] = total
+            by_value[value] = found
+        return found
+
+    parts = (leaf_sums, compound)
+    kb.cache[key] = parts
+    return parts
 
 
 def expected_shift(kb: KnowledgeBase, case: Case, fact: str, values: Sequence[FactValue | None]) -> float:

@@ -2,8 +2,8 @@
 
 Importing PyYAML takes longer than the whole advice, and a case file is nearly always a
 flat list of ``fact: value`` lines.  This reads exactly that subset: top-level keys, each
-with one plain word or whole number, a flow list ``[a, b]`` or a block list of such items,
-and comments.  Anything else (quotes, free text, nesting, anchors, tags, tabs, document
+with one plain word, a quoted word or a whole number, a flow list ``[a, b]`` or a block
+list of such items, and comments.  Anything else (quotes, free text, nesting, anchors, tags, tabs, document
 markers, a value YAML would read as something other than text, a number or yes/no) returns
 None, and the caller reads the file with PyYAML.  So the result is always what PyYAML gives
 (``tests/test_caseyaml.py`` checks that against PyYAML on generated files).
@@ -23,6 +23,9 @@ _ITEM = re.compile(r"(  |    )- +(.*?)\s*$")
 # words as yes/no or null: those are taken as PyYAML takes them, or left to PyYAML.
 _WORD = re.compile(r"[a-z][a-z0-9_]*(?:[.-][a-z0-9_]+)*")
 _NUMBER = re.compile(r"0|[1-9][0-9]{0,8}")
+# A quoted word is text whatever it says ("yes", "10"), as long as nothing in it needs YAML's
+# escapes or could end the quote, a list or the line: letters, digits, spaces and . - _ ( ) / +
+_QUOTED = re.compile(r"""(["'])([A-Za-z0-9 ._()/+-]*)\1""")
 _BOOLEANS = {"yes": True, "true": True, "on": True, "no": False, "false": False, "off": False}
 _UNSURE = {"null", "nan", "inf", "y", "n"}  # left to PyYAML
 
@@ -34,6 +37,9 @@ class _NotSimple(Exception):
 def _atom(text: str) -> str | int | bool:
     if _NUMBER.fullmatch(text):
         return int(text)
+    quoted = _QUOTED.fullmatch(text)
+    if quoted is not None:
+        return quoted.group(2)
     if not _WORD.fullmatch(text) or text in _UNSURE:
         raise _NotSimple
     return _BOOLEANS.get(text, text)

@@ -34,11 +34,7 @@ def advice_to_dict(advice: Advice, kb: KnowledgeBase) -> dict[str, Any]:
              "level": ranked.cause.level, "score": round(ranked.score, 4),
              "rule_out": ranked.cause.id in advice.rule_out,
              "points": round(ranked.points, 3), "base_points": round(ranked.base_points, 3),
-             "because": [
-                 {"facts": _facts(item.facts), "weight": item.weight, "note": _note(item, advice.from_training),
-                  **({"from_training_log": True} if set(item.facts) & set(advice.from_training) else {})}
-                 for item in ranked.because
-             ]}
+             "because": [_because(item, advice.from_training) for item in ranked.because]}
             for ranked in advice.causes
         ],
         "tips": [
@@ -60,10 +56,13 @@ def advice_to_dict(advice: Advice, kb: KnowledgeBase) -> dict[str, Any]:
     }
 
 
-def _note(item: Any, from_training: tuple[str, ...]) -> str:
-    if set(item.facts) & set(from_training):
-        return f"{item.note} (from your training log)" if item.note else "from your training log"
-    return str(item.note)
+def _because(item: Any, from_training: tuple[str, ...]) -> dict[str, object]:
+    """One contribution; marked when a fact behind it came from the training log."""
+    facts = {fact: list(value) if type(value) is tuple else value for fact, value in item.facts.items()}
+    if not from_training or not any(fact in from_training for fact in facts):
+        return {"facts": facts, "weight": item.weight, "note": str(item.note)}
+    note = f"{item.note} (from your training log)" if item.note else "from your training log"
+    return {"facts": facts, "weight": item.weight, "note": note, "from_training_log": True}
 
 
 def _facts(facts: Mapping[str, object]) -> dict[str, object]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import json
+import os
 import subprocess
 import sys
 import tracemalloc
@@ -80,7 +82,8 @@ def test_batch_never_writes_the_history(runner: CliRunner, tmp_path: Path) -> No
     assert result.exit_code == 0 and not db.exists()
 
 
-def test_batch_memory_stays_flat_in_the_number_of_cases(tmp_path: Path) -> None:
+@pytest.mark.parametrize("workers", [1, 2])
+def test_batch_memory_stays_flat_in_the_number_of_cases(tmp_path: Path, workers: int) -> None:
     from painadvisor.cli import batch
 
     rules = painadvisor.load_rules()
@@ -88,14 +91,15 @@ def test_batch_memory_stays_flat_in_the_number_of_cases(tmp_path: Path) -> None:
     def peak(count: int) -> int:
         sink = open(tmp_path / "out.jsonl", "w")  # noqa: SIM115
         tracemalloc.start()
-        batch.run((json.dumps(CASES[index % 4]) for index in range(count)), sink, rules)
+        batch.run((json.dumps(CASES[index % 4]) for index in range(count)), sink, rules, workers=workers)
         _, top = tracemalloc.get_traced_memory()
         tracemalloc.stop()
         sink.close()
         return top
 
-    small, large = peak(20), peak(200)
-    assert large < small * 2  # ten times the cases, not ten times the memory
+    size = 20 if workers == 1 else 2 * batch.CHUNK
+    small, large = peak(size), peak(size * 3)
+    assert large < small * 1.5  # three times the cases, not three times the memory
 
 
 def test_a_large_document_is_written_compact_and_reads_back_the_same() -> None:
@@ -107,3 +111,37 @@ def test_a_large_document_is_written_compact_and_reads_back_the_same() -> None:
     large = {"causes": [{"id": "a", "score": 0.5}] * (INDENTED_UP_TO + 1)}
     assert "\n  " in dump(small) and json.loads(dump(small)) == small
     assert dump(large).count("\n") == 1 and json.loads(dump(large)) == large
+
+
+def _mixed_lines(count: int) -> list[str]:
+    lines = [json.dumps({**CASES[index % 4], "duration_days": index % 60}) for index in range(count)]
+    lines[7] = "not json"
+    lines[60] = ""
+    lines[61] = json.dumps({"location": "nowhere"})
+    lines[130] = json.dumps("/no/such/case.yaml")
+    return lines
+
+
+def test_a_batch_shared_among_workers_is_line_for_line_the_batch_done_alone() -> None:
+    from painadvisor.cli import batch
+
+    rules = painadvisor.load_rules()
+    outputs = []
+    for workers in (1, 2, 3):
+        sink = io.StringIO()
+        failed = batch.run(iter(_mixed_lines(5 * batch.CHUNK + 7)), sink, rules, workers=workers)
+        outputs.append((failed, sink.getvalue()))
+    assert outputs[0][0] == 3 and outputs[1] == outputs[0] and outputs[2] == outputs[0]
+    assert [json.loads(line).get("line") for line in outputs[0][1].splitlines()].count(None) == 5 * batch.CHUNK + 3
+
+
+def test_a_worker_that_dies_has_its_chunks_done_by_the_batch_itself(monkeypatch: pytest.MonkeyPatch) -> None:
+    from painadvisor.cli import batch
+
+    rules = painadvisor.load_rules()
+    alone = io.StringIO()
+    batch.run(iter(_mixed_lines(4 * batch.CHUNK)), alone, rules, workers=1)
+    monkeypatch.setattr(batch._Workers, "_serve", lambda self, inbox, outbox: os._exit(3))
+    shared = io.StringIO()
+    batch.run(iter(_mixed_lines(4 * batch.CHUNK)), shared, rules, workers=2)
+    assert shared.getvalue() == alone.getvalue()

@@ -3,7 +3,8 @@
 
 1. `advise --case CASE --format json` against `python -c pass` (the interpreter alone);
 2. `advise --format text` (piped) against `python -c "import rich.console, rich.table, rich.panel"`;
-3. `--help`, `explain`, `causes` against the same Rich floor;
+3. `--help`, `explain`, `causes`, and the time until `ask` shows its first question (in a
+   pseudo-terminal), against the same Rich floor (run in a pseudo-terminal too);
 4. 1,000 cases: `advise --batch` once against 1,000 `advise` processes;
 5. `advise --save` with 10,000 earlier records of the same place against an empty history;
 6. the engine alone, in-process, on synthetic knowledge bases of 1,000, 10,000 and
@@ -58,6 +59,57 @@ def side_by_side(name: str, a: list[str], b: list[str], rounds: int, env: dict[s
     print(f"{name}: painadvisor {1000 * median_a:.1f} ms (peak {max(r[1] for r in runs_a) / 1024:.0f} MB), "
           f"floor {1000 * median_b:.1f} ms (peak {max(r[1] for r in runs_b) / 1024:.0f} MB), "
           f"ratio {median_a / median_b:.2f}")
+
+
+def in_terminal(command: list[str], env: dict[str, str], until: bytes | None) -> float:
+    """Wall time of ``command`` in a pseudo-terminal until it prints ``until`` (then it is
+    stopped), or until it exits."""
+    import pty
+    import select
+    import signal
+
+    start = time.perf_counter()
+    pid, fd = pty.fork()
+    if pid == 0:  # the child
+        os.execve(command[0], command, env)
+    seen = b""
+    try:
+        while until is None or until not in seen:
+            ready, _, _ = select.select([fd], [], [], 20)
+            if not ready:
+                raise SystemExit(f"no answer from: {' '.join(command)}")
+            try:
+                chunk = os.read(fd, 65536)
+            except OSError:  # the child has gone (EIO)
+                break
+            if not chunk:
+                break
+            seen += chunk
+        elapsed = time.perf_counter() - start
+    finally:
+        if until is not None:
+            os.kill(pid, signal.SIGKILL)
+        os.waitpid(pid, 0)
+        os.close(fd)
+    if until is not None and until not in seen:
+        raise SystemExit(f"never printed {until!r}: {' '.join(command)}")
+    return elapsed
+
+
+def first_question(script: str, env: dict[str, str], rounds: int) -> None:
+    """Time until `painadvisor ask` shows its first question, against the Rich imports, both in
+    a pseudo-terminal, alternating."""
+    env = {**env, "TERM": "xterm-256color", "COLUMNS": "100", "LINES": "40"}
+    ask = [script, "ask"]
+    floor = [sys.executable, "-c", "import rich.console, rich.table, rich.panel"]
+    in_terminal(ask, env, b"Where does it hurt"), in_terminal(floor, env, None)
+    runs_ask, runs_floor = [], []
+    for _ in range(rounds):
+        runs_ask.append(in_terminal(ask, env, b"Where does it hurt"))
+        runs_floor.append(in_terminal(floor, env, None))
+    ask_ms, floor_ms = 1000 * statistics.median(runs_ask), 1000 * statistics.median(runs_floor)
+    print(f"ask, first question (terminal) vs Rich imports: painadvisor {ask_ms:.1f} ms, floor {floor_ms:.1f} ms, "
+          f"ratio {ask_ms / floor_ms:.2f}")
 
 
 def synthetic_rules(folder: Path, rules: int, seed: int = 7, *, as_json: bool = False) -> None:
@@ -194,6 +246,7 @@ def main() -> int:
         for name, command in (("--help", [script, "--help"]), ("explain", [script, "explain", "itb-syndrome"]),
                               ("causes", [script, "causes"])):
             side_by_side(f"{name} vs Rich imports", command, rich_floor, args.rounds, env)
+        first_question(script, env, args.rounds)
         batch_against_processes(script, Path(scratch), env)
         history_at(script, Path(scratch), case_file, env, args.rounds)
     for size in (int(part) for part in args.sizes.split(",")):

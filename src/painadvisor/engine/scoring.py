@@ -123,12 +123,11 @@ class ShiftEstimator:
             return self._retried_points(fact, value, causes, touched)
         # An unanswered fact: what its one-fact conditions add for this value depends only on the
         # rules (worked out once per knowledge base); the few compound conditions are checked.
-        leaf_sums, compound = _fact_parts(self.kb, fact, touched)
-        sums = leaf_sums(value)
+        leaf_sum, compound = _fact_parts(self.kb, fact, touched)
         trial = {**self.case, fact: value} if compound else self.case
         result = []
         for pos in causes:
-            delta = sums.get(pos, 0.0)
+            delta = leaf_sum(value, pos)
             items = compound.get(pos)
             if items:
                 evidence, now = self.kb.causes[pos].evidence, self.matched[pos]
@@ -157,40 +156,32 @@ class ShiftEstimator:
 
 
 def _fact_parts(kb: KnowledgeBase, fact: str, touched: dict[int, tuple[int, ...]]) -> tuple[
-        Callable[[FactValue], dict[int, float]], dict[int, list[int]]]:
-    """For ``fact``: a function giving, for a value, what each cause's one-fact conditions on it
-    add (cached per value), and each cause's compound conditions that mention it.  Kept with the
-    knowledge base (derived data)."""
+        Callable[[FactValue, int], float], dict[int, list[int]]]:
+    """For ``fact``: a function giving what a cause's one-fact conditions on it add for a value
+    (each worked out once), and each cause's compound conditions that mention it.  Kept with
+    the knowledge base (derived data), so a batch works each out once."""
     key = f"fact-parts:{fact}"
     cached = kb.cache.get(key)
     if cached is not None:
         return cached  # type: ignore[return-value]
-    leaves: dict[int, list[tuple[Leaf, float]]] = {}
-    for pos, items in touched.items():
-        for item in items:
-            condition = kb.causes[pos].evidence[item].condition
-            if isinstance(condition, Leaf):
-                leaves.setdefault(pos, []).append((condition, kb.causes[pos].evidence[item].weight))
     compound = {pos: [item for item in items if type(kb.causes[pos].evidence[item].condition) is not Leaf]
                 for pos, items in touched.items()}
     compound = {pos: items for pos, items in compound.items() if items}
-    by_value: dict[object, dict[int, float]] = {}
+    sums: dict[tuple[object, int], float] = {}
 
-    def leaf_sums(value: FactValue) -> dict[int, float]:
-        found = by_value.get(value)
+    def leaf_sum(value: FactValue, pos: int) -> float:
+        found = sums.get((value, pos))
         if found is None:
-            found = {}
-            for pos, conditions in leaves.items():
-                total = 0.0
-                for condition, weight in conditions:
-                    if leaf_accepts(condition, value):
-                        total += weight
-                if total:
-                    found[pos] = total
-            by_value[value] = found
+            found = 0.0
+            evidence = kb.causes[pos].evidence
+            for item in touched[pos]:
+                condition = evidence[item].condition
+                if isinstance(condition, Leaf) and leaf_accepts(condition, value):
+                    found += evidence[item].weight
+            sums[(value, pos)] = found
         return found
 
-    parts = (leaf_sums, compound)
+    parts = (leaf_sum, compound)
     kb.cache[key] = parts
     return parts
 

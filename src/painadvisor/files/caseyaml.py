@@ -11,23 +11,58 @@ None, and the caller reads the file with PyYAML.  So the result is always what P
 
 from __future__ import annotations
 
-import re
-
 from painadvisor.files.reading import LocatedDict, LocatedList
 
-# A key, then ':' and either the end of the line or a space and the value.
-_KEY = re.compile(r"([a-z_][a-z0-9_]*):(?: +(.*?))?\s*$")
-_ITEM = re.compile(r"(  |    )- +(.*?)\s*$")
-# YAML 1.1 plain scalars this reads: a lower-case word (letters, digits, '.', '-', '_'; starting
-# with a letter) or a decimal whole number without a leading zero.  YAML 1.1 also reads some
-# words as yes/no or null: those are taken as PyYAML takes them, or left to PyYAML.
-_WORD = re.compile(r"[a-z][a-z0-9_]*(?:[.-][a-z0-9_]+)*")
-_NUMBER = re.compile(r"0|[1-9][0-9]{0,8}")
+# YAML 1.1 plain scalars this reads: a lower-case word (letters, digits, '_', and single '.' or
+# '-' between them; starting with a letter) or a decimal whole number without a leading zero.
+# YAML 1.1 also reads some words as yes/no or null: those are taken as PyYAML takes them, or
+# left to PyYAML.  (Plain string tests, not regular expressions: compiling those cost more than
+# reading the file.)
+_WORD_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789_")
+_KEY_CHARACTERS = _WORD_CHARACTERS
 # A quoted word is text whatever it says ("yes", "10"), as long as nothing in it needs YAML's
 # escapes or could end the quote, a list or the line: letters, digits, spaces and . - _ ( ) / +
-_QUOTED = re.compile(r"""(["'])([A-Za-z0-9 ._()/+-]*)\1""")
+_QUOTED_CHARACTERS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 ._()/+-")
 _BOOLEANS = {"yes": True, "true": True, "on": True, "no": False, "false": False, "off": False}
 _UNSURE = {"null", "nan", "inf", "y", "n"}  # left to PyYAML
+
+
+def _is_word(text: str) -> bool:
+    if not text or not "a" <= text[0] <= "z":
+        return False
+    after_separator = False
+    for character in text[1:]:
+        if character in ".-":
+            if after_separator:
+                return False
+            after_separator = True
+        elif character in _WORD_CHARACTERS:
+            after_separator = False
+        else:
+            return False
+    return not after_separator
+
+
+def _is_number(text: str) -> bool:
+    return text.isascii() and text.isdigit() and (text == "0" or (text[0] != "0" and len(text) <= 9))
+
+
+def _key_and_value(line: str) -> tuple[str, str] | None:
+    """A ``key:`` line's key and value (empty when nothing follows), or None."""
+    key, colon, rest = line.partition(":")
+    if not colon or not key or not ("a" <= key[0] <= "z" or key[0] == "_") or not set(key) <= _KEY_CHARACTERS:
+        return None
+    if rest and rest[0] != " ":
+        return None  # 'key:value' is one plain scalar in YAML
+    return key, rest.strip(" ")
+
+
+def _item(line: str) -> str | None:
+    """A block list item's value ('  - value', indented two or four spaces), or None."""
+    indent = len(line) - len(line.lstrip(" "))
+    if indent not in (2, 4) or not line.startswith("- ", indent):
+        return None
+    return line[indent + 2:].strip(" ")
 
 
 class _NotSimple(Exception):
@@ -35,12 +70,11 @@ class _NotSimple(Exception):
 
 
 def _atom(text: str) -> str | int | bool:
-    if _NUMBER.fullmatch(text):
+    if _is_number(text):
         return int(text)
-    quoted = _QUOTED.fullmatch(text)
-    if quoted is not None:
-        return quoted.group(2)
-    if not _WORD.fullmatch(text) or text in _UNSURE:
+    if len(text) >= 2 and text[0] in "\"'" and text[-1] == text[0] and set(text[1:-1]) <= _QUOTED_CHARACTERS:
+        return text[1:-1]
+    if not _is_word(text) or text in _UNSURE:
         raise _NotSimple
     return _BOOLEANS.get(text, text)
 
@@ -77,29 +111,30 @@ def _read(text: str) -> LocatedDict:
     mapping = LocatedDict()
     pending: str | None = None  # a key with no value on its line, waiting for its block list
     items: LocatedList | None = None
-    indent = ""
+    indent = 0
     for number, raw in enumerate(text.split("\n"), start=1):
         stripped = raw.strip()
         if not stripped or stripped.startswith("#"):
             continue
-        line = _without_comment(raw)
-        item = _ITEM.fullmatch(line)
+        line = _without_comment(raw).rstrip(" ")
+        item = _item(line)
         if item is not None:
-            if pending is None or (items is not None and item.group(1) != indent):
+            own_indent = len(line) - len(line.lstrip(" "))
+            if pending is None or (items is not None and own_indent != indent):
                 raise _NotSimple
             if items is None:
-                items, indent = LocatedList(), item.group(1)
+                items, indent = LocatedList(), own_indent
                 items.line = number
-            items.append(_atom(item.group(2)))
+            items.append(_atom(item))
             items.item_lines.append(number)
             continue
         if pending is not None:
             _close(mapping, pending, items)
             pending, items = None, None
-        found = _KEY.fullmatch(line)
-        if found is None or found.group(1) in mapping or found.group(1) == pending:
+        found = _key_and_value(line)
+        if found is None or found[0] in mapping:
             raise _NotSimple
-        key, value = found.group(1), found.group(2)
+        key, value = found
         mapping.key_lines[key] = number
         if mapping.line is None:
             mapping.line = number

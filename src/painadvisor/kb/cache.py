@@ -39,7 +39,7 @@ except ImportError:  # pragma: no cover - the module's name or build differs
 from painadvisor.kb.models import KnowledgeBase
 from painadvisor.version import __version__
 
-FORMAT = b"painadvisor-kb-cache/2 json\n"
+FORMAT = b"painadvisor-kb-cache/3 json\n"
 _DIGEST = 32
 SUFFIX = ".json"
 MAX_BYTES = 512 * 1024 * 1024
@@ -150,7 +150,9 @@ def _remove_others(path: Path) -> None:
 # written without what cannot be written).  Large packs repeat the same conditions
 # many times, so a named tuple or frozenset equal (same types too) to one written before is
 # written {"~ref": [n]}: the n-th named tuple or frozenset written out in full, counting each
-# when it is complete.  Decoding builds only these types.
+# when it is complete.  A cause's evidence, most of a knowledge base, is written as rows,
+# {"~evidence": [[condition, weight, note, line], ...]}, a condition written before as its
+# number n.  Decoding builds only these types.
 
 
 def _classes() -> dict[str, type]:
@@ -185,6 +187,7 @@ class _Encoder:
         # Fields that take no part in equality hold derived data (KnowledgeBase.cache): what of it
         # cannot be written is left out, to be worked out again when needed.
         self.derived = {cls: set(cls.__dict__.get("DERIVED", ())) for cls in classes.values()}
+        self.evidence = classes.get("Evidence")
         self.written: dict[object, int] = {}  # the key of a shared value -> its number
         self.count = 0  # named tuples and frozensets written in full so far
 
@@ -204,6 +207,8 @@ class _Encoder:
         if kind is int or kind is float or kind is bool:
             return value, (kind, value)
         if kind is tuple:
+            if value and type(value[0]) is self.evidence and all(type(item) is self.evidence for item in value):
+                return self.evidence_rows(value), None
             items, keys = self.convert_all(value)
             return items, None if keys is None else ((), keys)
         if kind in self.names:
@@ -220,6 +225,18 @@ class _Encoder:
         if kind is dict:
             return {"~dict": self.convert_all([part for pair in value.items() for part in pair])[0]}, None
         raise TypeError(f"cannot cache a {kind.__name__}")  # a list among them: it would come back a tuple
+
+    def evidence_rows(self, evidence: tuple[Any, ...]) -> dict[str, list[list[Any]]]:
+        """A cause's evidence, the bulk of a knowledge base, as plain rows: [condition, weight,
+        note, line], the condition a number when it refers to one written before.  Reading
+        it back then builds each item in one step, not three."""
+        rows = []
+        for item in evidence:
+            condition, _ = self.convert(item.condition)
+            if type(condition) is dict and "~ref" in condition:
+                condition = condition["~ref"][0]
+            rows.append([condition, item.weight, item.note, item.line])
+        return {"~evidence": rows}
 
     def writable(self, value: Any) -> Any:
         """Derived data without the entries this converter cannot write."""
@@ -283,6 +300,13 @@ def decode(payload: bytes) -> Any:
         "~dict": _dict,
         "~ref": lambda items: written[items[0]],
     }
+    from painadvisor.kb.models import Evidence
+
+    def evidence(rows: list[list[Any]]) -> tuple[Any, ...]:
+        return tuple(Evidence(written[condition] if type(condition) is int else condition, weight, note, line)
+                     for condition, weight, note, line in rows)
+
+    builders["~evidence"] = evidence
     for name, cls in _classes().items():
         builders[name] = _builder(cls) if _field_names(cls) is not None else shared(_builder(cls))
 

@@ -148,3 +148,23 @@ def test_each_routed_command_answers_exactly_like_the_full_cli(capsys: pytest.Ca
     assert code is not None
     full = CliRunner().invoke(app, argv)
     assert (code, fast.out, fast.err) == (full.exit_code, full.stdout, full.stderr)
+
+
+@pytest.mark.parametrize("extra", [[], ["--note", "-x"]], ids=["fast-path", "typer"])
+def test_a_history_path_from_the_environment_means_the_same_file_on_both_paths(tmp_path: Path,
+                                                                             extra: list[str]) -> None:
+    """PAINADVISOR_DB='~/h.db' is the same file whichever parser reads the call, and 'history' finds it."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "HOME": str(tmp_path), "PAINADVISOR_DB": "~/h.db", "PAINADVISOR_CACHE_DIR": str(tmp_path)}
+    command = [sys.executable, "-m", "painadvisor"]
+    done = subprocess.run([*command, "advise", "--location", "calf", "--save", "--format", "json", *extra],
+                          capture_output=True, text=True, env=env, cwd=tmp_path, check=False)
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "h.db").is_file() and not (tmp_path / "~").exists()
+    listed = subprocess.run([*command, "history", "--format", "json"], capture_output=True, text=True, env=env,
+                            cwd=tmp_path, check=True)
+    assert [record["location"] for record in json.loads(listed.stdout)] == ["calf"]

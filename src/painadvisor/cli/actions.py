@@ -5,22 +5,11 @@ from __future__ import annotations
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from painadvisor.cli.optiontable import ListFormat, OutputFormat
 from painadvisor.errors import PainAdvisorError
-
-
-class OutputFormat(StrEnum):
-    text = "text"
-    json = "json"
-    markdown = "markdown"
-
-
-class ListFormat(StrEnum):
-    text = "text"
-    json = "json"
 
 
 def wants_history(save: bool | None, output_format: OutputFormat, output: Path | None) -> bool:

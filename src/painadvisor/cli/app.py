@@ -9,7 +9,6 @@ import typer
 from typer.core import TyperGroup
 
 from painadvisor.cli import actions
-from painadvisor.cli.actions import ListFormat, OutputFormat
 from painadvisor.cli.options import (
     DbOption,
     ExplainOption,
@@ -19,6 +18,7 @@ from painadvisor.cli.options import (
     RulesOption,
     with_table,
 )
+from painadvisor.cli.optiontable import ListFormat, OutputFormat
 from painadvisor.errors import EXIT_FAILURE, EXIT_INTERRUPTED, PainAdvisorError, fail
 from painadvisor.version import __version__
 

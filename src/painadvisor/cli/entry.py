@@ -113,11 +113,11 @@ def _run(name: str, options: dict[str, Any]) -> None:
 
     rules = options.get("rules") or []
     if name == "explain":
-        actions.explain(options["cause_id"], actions.ListFormat(options["output_format"]), rules)
+        actions.explain(options["cause_id"], optiontable.ListFormat(options["output_format"]), rules)
     elif name == "causes":
-        actions.causes(actions.ListFormat(options["output_format"]), rules)
+        actions.causes(optiontable.ListFormat(options["output_format"]), rules)
     elif name == "facts":
-        actions.facts(actions.OutputFormat(options["output_format"]), rules)
+        actions.facts(optiontable.OutputFormat(options["output_format"]), rules)
     elif name == "schema":
         actions.schema()
     else:
@@ -126,7 +126,7 @@ def _run(name: str, options: dict[str, Any]) -> None:
             from painadvisor.files.paths import db_path
 
             db = db_path(options["db"])
-        output_format = actions.OutputFormat(options["output_format"])
+        output_format = optiontable.OutputFormat(options["output_format"])
         if name == "ask":
             actions.ask(options["replay"], output_format, options["output"], force=options["force"],
                         explain=options["explain"], db=db, rules=rules)

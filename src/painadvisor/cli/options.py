@@ -16,7 +16,7 @@ from typing import Annotated, Any
 import typer
 
 from painadvisor.cli import optiontable
-from painadvisor.cli.actions import ListFormat, OutputFormat
+from painadvisor.cli.optiontable import ListFormat, OutputFormat
 from painadvisor.kb.cases import case_from_flags
 from painadvisor.kb.vocabulary import FACTS, Fact, Kind
 

@@ -10,6 +10,8 @@ value it parses, which costs more than the whole advice).
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 
 class Option:
     """One option: ``kind`` is value, path, texts (repeatable), paths (repeatable), switch or
@@ -41,8 +43,19 @@ class Command:
         self.by_dest = {option.dest: option for option in options}
 
 
-FORMATS = ("text", "json", "markdown")
-LIST_FORMATS = ("text", "json")
+class OutputFormat(StrEnum):
+    text = "text"
+    json = "json"
+    markdown = "markdown"
+
+
+class ListFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+FORMATS = tuple(member.value for member in OutputFormat)
+LIST_FORMATS = tuple(member.value for member in ListFormat)
 
 OUTPUT_FORMAT = Option("output_format", ("--format", "-f"), "choice",
                        "text (for people), json (for scripts) or markdown (a report).", choices=FORMATS)

@@ -81,10 +81,13 @@ def raise_red_flags(kb: KnowledgeBase, case: Case, history: HistoryNote | None =
 
 
 def overall_triage(red_flags: Iterable[RaisedFlag], causes: tuple[RankedCause, ...],
-                   case: Case | None = None) -> tuple[str, tuple[str, ...]]:
+                   case: Case | None = None) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
+    """The triage level, its reasons (for scripts: "red flag: ID", "likely cause: ID"), and the
+    causes whose own level lifted it (for the renderers, which never parse the reasons)."""
     case = case or {}
     level = 0
     reasons: list[str] = []
+    serious: list[str] = []
     for raised in red_flags:
         level = max(level, triage_rank(raised.flag.triage))
         reasons.append(f"red flag: {raised.flag.id}")
@@ -93,7 +96,8 @@ def overall_triage(red_flags: Iterable[RaisedFlag], causes: tuple[RankedCause, .
         if ranked.score >= SERIOUS_SCORE and triage_rank(cause_level) > 0:
             level = max(level, triage_rank(cause_level))
             reasons.append(f"likely cause: {ranked.cause.id}")
-    return TRIAGE_LEVELS[level], tuple(reasons)
+            serious.append(ranked.cause.id)
+    return TRIAGE_LEVELS[level], tuple(reasons), tuple(serious)
 
 
 def cause_level_for(ranked: RankedCause, case: Case) -> str:
@@ -239,12 +243,13 @@ def evaluate(kb: KnowledgeBase, case: Case, history: HistoryNote | None = None,
     matched = scoring.matched_evidence(kb, case)
     causes = rank_causes(kb, case, matched)
     red_flags = raise_red_flags(kb, case, history)
-    triage, reasons = overall_triage(red_flags, causes, case)
+    triage, reasons, serious = overall_triage(red_flags, causes, case)
     causes = with_rule_outs(causes, red_flags)
     return Advice(
         case=dict(case),
         triage=triage,
         triage_reasons=reasons,
+        serious=serious,
         red_flags=red_flags,
         causes=causes,
         tips=choose_tips(kb, case, causes, triage, red_flags),

@@ -30,17 +30,25 @@ def index_of(kb: KnowledgeBase) -> Index:
     accepts: dict[str, dict[object, list[tuple[int, int]]]] = {}
     ranges: dict[str, list[tuple[int, int, Leaf]]] = {}
     compound: list[tuple[int, int]] = []
-    for cause_pos, cause in enumerate(kb.causes):
+    for cause_pos, cause in enumerate(kb.causes):  # built at every start-up: plain, tight loops
         for evidence_pos, item in enumerate(cause.evidence):
             leaf = item.condition
-            if isinstance(leaf, Leaf) and leaf.values is not None:
-                for value in leaf.values:
-                    accepts.setdefault(leaf.fact, {}).setdefault(value, []).append((cause_pos, evidence_pos))
-            elif isinstance(leaf, Leaf):
-                ranges.setdefault(leaf.fact, []).append((cause_pos, evidence_pos, leaf))
-            else:
-                compound.append((cause_pos, evidence_pos))
-            for fact in facts_of(item.condition):
+            if type(leaf) is Leaf:
+                if leaf.values is not None:
+                    pair = (cause_pos, evidence_pos)
+                    by_value = accepts.setdefault(leaf.fact, {})
+                    for value in leaf.values:
+                        found = by_value.get(value)
+                        if found is None:
+                            by_value[value] = [pair]
+                        else:
+                            found.append(pair)
+                else:
+                    ranges.setdefault(leaf.fact, []).append((cause_pos, evidence_pos, leaf))
+                by_fact_cause.setdefault(leaf.fact, {}).setdefault(cause_pos, []).append(evidence_pos)
+                continue
+            compound.append((cause_pos, evidence_pos))
+            for fact in facts_of(leaf):
                 by_fact_cause.setdefault(fact, {}).setdefault(cause_pos, []).append(evidence_pos)
     index = Index(
         base=tuple(math.log(cause.base_rate * 100) for cause in kb.causes),

@@ -267,3 +267,4 @@ class Advice(NamedTuple):
     rule_out: tuple[str, ...] = ()  # causes a raised red flag warns of, shown among the first three
     training: Mapping[str, object] | None = None  # the training-log summary, when one was read
     from_training: tuple[str, ...] = ()  # facts of the case that came from the training log
+    serious: tuple[str, ...] = ()  # likely causes whose own level lifted the triage (see triage_reasons)

@@ -354,8 +354,7 @@ def _triage(advice: Advice, cite: Citations) -> list[str]:
         for raised in advice.red_flags:
             lines += _flag(raised, cite)
     names = {ranked.cause.id: ranked.cause.name for ranked in advice.causes}
-    serious = [names[cause] for reason in advice.triage_reasons if reason.startswith("likely cause: ")
-               for cause in [reason.split(": ", 1)[1]] if cause in names]
+    serious = [names[cause] for cause in advice.serious if cause in names]
     if serious:
         lines += [*paragraph(inline("A likely cause needs a clinician: " + ", ".join(serious) + ".")), ""]
     return lines

@@ -257,11 +257,9 @@ def _triage_panel(advice: Advice, overrides: tuple[tuple[str, str], ...] = (), l
     if advice.red_flags:
         parts += [Text(""), *_flag_lines(advice.red_flags, labels)]
     names = {ranked.cause.id: ranked.cause.name for ranked in advice.causes}
-    for reason in advice.triage_reasons:
-        if reason.startswith("likely cause: "):
-            name = names.get(reason.split(": ", 1)[1], "")
-            parts.append(Text(""))
-            parts.append(Text(f"A likely cause needs a clinician: {name}.", style="bold"))
+    for cause_id in advice.serious:
+        parts.append(Text(""))
+        parts.append(Text(f"A likely cause needs a clinician: {names.get(cause_id, cause_id)}.", style="bold"))
     title = Text(f" {TRIAGE_HEADLINES[level]} ", style=_STYLES[level])
     heavy = box.HEAVY if level != "self-care" else box.ROUNDED
     return Panel(Group(*parts), title=title, title_align="left", border_style=_BORDERS[level], box=heavy)

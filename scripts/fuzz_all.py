@@ -176,7 +176,6 @@ class Tally:
 def fuzz_cases(fuzzer: Fuzzer, count: int, folder: Path, tally: Tally) -> None:
     from rich.console import Console  # noqa: TID251 - a test harness, outside the package
 
-    from painadvisor.cli import actions
     from painadvisor.engine import advice as engine
     from painadvisor.kb.cases import read_case_file
     from painadvisor.kb.loader import load_knowledge_base
@@ -191,7 +190,7 @@ def fuzz_cases(fuzzer: Fuzzer, count: int, folder: Path, tally: Tally) -> None:
         path.write_bytes(data)
         try:
             case = read_case_file(str(path))
-            actions.require_enough(kb, case)
+            engine.require_enough(kb, case)
             advice = engine.evaluate(kb, case)
             render_json(advice, kb).encode("utf-8")
             render_markdown(advice, kb).encode("utf-8")

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from painadvisor.cli.optiontable import ListFormat, OutputFormat
+from painadvisor.cli.optiontable import OutputFormat
 from painadvisor.errors import PainAdvisorError
 
 
@@ -48,7 +48,7 @@ def advise(case_file: str | None, flags: dict[str, Any], output_format: OutputFo
         log = trainlog.read_log(training, case)
         case, from_log = trainlog.with_log_facts(case, log)
     with keeping(case, kb, db) as (note, done):
-        advice = _evaluate(kb, case, note, log, from_log)
+        advice = advice_for(kb, case, note, log, from_log)
         emit(advice, kb, output_format, output, force=force, explain=explain)
         done(advice)
 
@@ -95,7 +95,7 @@ def replay(case_file: str, output_format: OutputFormat, output: Path | None, *, 
     kb = knowledge.load_knowledge_base(packs=rules)
     consultation = interview.replay(kb, caseio.read_case_file(case_file))
     with keeping(consultation.case, kb, db) as (note, done):
-        advice = _evaluate(kb, consultation.case, note)
+        advice = advice_for(kb, consultation.case, note)
         emit(advice, kb, output_format, output, force=force, explain=explain, asked=consultation.asked)
         done(advice)
 
@@ -114,7 +114,8 @@ def _save(advice: Any, kb: Any, history: Any, *, first: bool) -> int:
     return record_id
 
 
-def _evaluate(kb: Any, case: Any, note: Any, training: Any = None, from_training: tuple[str, ...] = ()) -> Any:
+def advice_for(kb: Any, case: Any, note: Any, training: Any = None, from_training: tuple[str, ...] = ()) -> Any:
+    """The advice for a case, with the training-log tip when a log was read."""
     from painadvisor.engine import advice as engine
 
     advice = engine.evaluate(kb, case, note, training, from_training)
@@ -199,7 +200,7 @@ def converse(kb: Any, output_format: OutputFormat, output: Path | None, *, force
 
         case, from_log = with_log_facts(case, log)
     with keeping(case, kb, db) as (note, done):
-        advice = _evaluate(kb, case, note, log, from_log)
+        advice = advice_for(kb, case, note, log, from_log)
         say("")
         emit(advice, kb, output_format, output, force=force, explain=explain, conversation=True)
         if not session.emergency and output is None and advice.missing:
@@ -208,7 +209,7 @@ def converse(kb: Any, output_format: OutputFormat, output: Path | None, *, force
                                          "to sharpen this? [y/N] "):
                 session.ask_all(more)
                 case = parse_case({**session.interview.case, **({"note": case["note"]} if "note" in case else {})})
-                advice = _evaluate(kb, case, note)
+                advice = advice_for(kb, case, note)
                 say("")
                 emit(advice, kb, output_format, output, force=force, explain=explain, conversation=True)
         done(advice)
@@ -324,136 +325,6 @@ def render(advice: Any, kb: Any, output_format: OutputFormat, *, explain: bool, 
 
 
 
-def history_list(db: Path, output_format: ListFormat) -> None:
-    from painadvisor.history import recall
-
-    records = recall.list_records(db)
-    if output_format is ListFormat.json:
-        from painadvisor.render.json import dump
-
-        sys.stdout.write(dump(records))
-        return
-    from painadvisor.render.terminal import render_history, text_console
-
-    render_history(records, db, text_console())
-
-
-def history_show(db: Path, record_id: int, output_format: OutputFormat, output: Path | None, *, force: bool,
-                 explain: bool, rules: Sequence[Path | str] = ()) -> None:
-    """A kept consultation again: its JSON as it was kept, or re-rendered for people."""
-    from painadvisor.history import recall
-    from painadvisor.kb.vocabulary import parse_case
-    from painadvisor.version import __version__
-
-    case, kept, date, version = recall.stored(db, record_id)
-    if output_format is OutputFormat.json:
-        from painadvisor.render.json import dump
-
-        text = dump(kept)
-        if output is None:
-            sys.stdout.write(text)
-        else:
-            from painadvisor.files.output import write_atomically
-
-            write_atomically(output, text, force=force)
-        return
-    from painadvisor.kb import loader as knowledge
-
-    kb = knowledge.load_knowledge_base(packs=rules)
-    advice = _evaluate(kb, parse_case(case), None)
-    if version != __version__ or advice.triage != kept.get("triage"):
-        sys.stderr.write(f"painadvisor: consultation {record_id} of {date} was advised by painadvisor {version} "
-                         f"(triage {kept.get('triage')}); shown here as today's rules see the same answers\n")
-    emit(advice, kb, output_format, output, force=force, explain=explain)
-
-
-def history_delete(db: Path, record_id: int | None) -> None:
-    from painadvisor.history import recall
-
-    count = recall.delete(db, record_id)
-    sys.stderr.write(f"painadvisor: deleted {count} consultation{'s' if count != 1 else ''}\n")
-
-
-def history_export(db: Path, target: Path) -> None:
-    from painadvisor.history import recall
-
-    count = recall.export(db, target)
-    sys.stderr.write(f"painadvisor: exported {count} consultation{'s' if count != 1 else ''} to {target}\n")
-
-
-def rules_check(packs: Sequence[Path | str], *, alone: bool) -> int:
-    """Print every problem (exit 1, with a count) or a one-line summary (exit 0)."""
-    from painadvisor.errors import RuleError, UsageError
-    from painadvisor.kb import loader as knowledge
-
-    if alone and any(not str(pack).strip() for pack in packs):
-        raise UsageError("a rule pack must be a file or folder; '' is not one")
-    try:
-        paths = [Path(pack) for pack in packs] if alone else knowledge.pack_paths(packs)
-        kb = knowledge.load_knowledge_base(paths, cache=False)
-    except RuleError as err:
-        for problem in err.problems:
-            sys.stdout.write(problem + "\n")
-        count = len(err.problems)
-        sys.stdout.write(f"{count} problem{'s' if count != 1 else ''} found\n")
-        return 1
-    files = len(knowledge.rule_files(paths))
-    for warning in knowledge.override_warnings(kb):
-        sys.stdout.write(warning + "\n")
-    sys.stdout.write(f"rules ok: {len(kb.causes)} causes, {len(kb.red_flags)} red flags, {len(kb.tips)} tips, "
-                     f"{len(kb.questions)} questions, {len(kb.sources)} sources, {len(kb.examples)} examples "
-                     f"in {files} file{'s' if files != 1 else ''}\n")
-    return 0
-
-
-def rules_list(packs: Sequence[Path | str]) -> None:
-    from painadvisor.kb import loader as knowledge
-
-    paths = knowledge.pack_paths(packs)
-    kb = knowledge.load_knowledge_base(packs=packs)
-    from painadvisor.errors import printable
-
-    sys.stdout.write("packs, in load order:\n")
-    for path in paths:
-        sys.stdout.write(f"  {printable(str(path))}\n")
-    for title, items in (("causes", kb.causes), ("red flags", kb.red_flags), ("tips", kb.tips),
-                         ("questions", kb.questions), ("examples", kb.examples)):
-        sys.stdout.write(f"{title} ({len(items)}):\n")
-        for item in items:
-            sys.stdout.write(f"  {item.id}  {printable(item.origin)}\n")
-
-
-def rules_test(packs: Sequence[Path | str]) -> int:
-    """Evaluate every example of the loaded packs; exit 1 when any fails."""
-    from painadvisor.engine import advice as engine
-    from painadvisor.kb import loader as knowledge
-    from painadvisor.kb.models import triage_rank
-
-    kb = knowledge.load_knowledge_base(packs=packs)
-    failed = 0
-    for example in kb.examples:
-        advice = engine.evaluate(kb, example.case)
-        top = advice.causes[0].cause.id
-        raised = {raised.flag.id for raised in advice.red_flags}
-        problems = []
-        if top not in example.causes:
-            problems.append(f"top cause {top}, expected {' or '.join(example.causes)}")
-        if triage_rank(advice.triage) < triage_rank(example.triage):
-            problems.append(f"triage {advice.triage}, expected at least {example.triage}")
-        missing = [flag for flag in example.red_flags if flag not in raised]
-        if missing:
-            problems.append(f"red flags not raised: {', '.join(missing)}")
-        if problems:
-            failed += 1
-            sys.stdout.write(f"FAIL {example.id} ({example.origin}): {'; '.join(problems)}\n")
-    passed = len(kb.examples) - failed
-    sys.stdout.write(f"examples: {passed} passed, {failed} failed\n")
-    return 1 if failed else 0
-
-
-# --- the commands the fast path runs too (cli/entry.py), without Typer ---------------------
-
-
 def ask(replay_file: str | None, output_format: OutputFormat, output: Path | None, *, force: bool, explain: bool,
         db: Path | None, rules: Sequence[str]) -> None:
     """The consultation: in a terminal, or answering itself from a case file (``--replay``)."""
@@ -466,61 +337,3 @@ def ask(replay_file: str | None, output_format: OutputFormat, output: Path | Non
     require_terminal(sys.stdin is not None and sys.stdin.isatty())
     kb = knowledge.load_knowledge_base(packs=rules)
     converse(kb, output_format, output, force=force, explain=explain, db=db)
-
-
-def explain(cause_id: str, output_format: ListFormat, rules: Sequence[str]) -> None:
-    """What a cause is, which facts raise or lower it and by how much, its red flags, tips and sources."""
-    from painadvisor.errors import UsageError
-    from painadvisor.kb import loader as knowledge
-    from painadvisor.kb.vocabulary import suggest
-
-    kb = knowledge.load_knowledge_base(packs=rules)
-    known = [cause.id for cause in kb.causes]
-    if cause_id not in known:
-        raise UsageError(f"unknown cause '{cause_id}'{suggest(cause_id, known)}; see 'painadvisor causes'")
-    cause = kb.cause(cause_id)
-    if output_format is ListFormat.json:
-        from painadvisor.render.json import dump, explanation_to_dict
-
-        sys.stdout.write(dump(explanation_to_dict(cause, kb)))
-        return
-    from painadvisor.render.terminal import render_explanation, text_console
-
-    render_explanation(cause, kb, text_console())
-
-
-def causes(output_format: ListFormat, rules: Sequence[str]) -> None:
-    """Every cause: id, name and body area."""
-    from painadvisor.kb import loader as knowledge
-
-    kb = knowledge.load_knowledge_base(packs=rules)
-    if output_format is ListFormat.json:
-        from painadvisor.render.json import causes_to_list, dump
-
-        sys.stdout.write(dump(causes_to_list(kb)))
-        return
-    from painadvisor.render.terminal import render_cause_list, text_console
-
-    render_cause_list(kb, text_console())
-
-
-def facts(output_format: OutputFormat, rules: Sequence[str]) -> None:
-    """The case vocabulary as text, JSON or a Markdown document."""
-    from painadvisor.kb import loader as knowledge
-    from painadvisor.render.vocabulary import fact_listing, render_facts_markdown, render_facts_text
-
-    listing = fact_listing(knowledge.load_knowledge_base(packs=rules))
-    if output_format is OutputFormat.json:
-        from painadvisor.render.json import dump
-
-        sys.stdout.write(dump(listing))
-    elif output_format is OutputFormat.markdown:
-        sys.stdout.write(render_facts_markdown(listing))
-    else:
-        sys.stdout.write(render_facts_text(listing))
-
-
-def schema() -> None:
-    from painadvisor.render.schema import render_schema
-
-    sys.stdout.write(render_schema())

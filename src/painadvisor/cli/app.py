@@ -8,7 +8,7 @@ from typing import Annotated, Any
 import typer
 from typer.core import TyperGroup
 
-from painadvisor.cli import actions
+from painadvisor.cli import actions, history_commands, rule_commands
 from painadvisor.cli.options import (
     DbOption,
     ExplainOption,
@@ -170,14 +170,14 @@ def explain(
     rules: list[str] | None = None,
 ) -> None:
     """What a cause is, which facts raise or lower it and by how much, its red flags, tips and sources."""
-    actions.explain(cause_id, output_format, rules or [])
+    rule_commands.explain(cause_id, output_format, rules or [])
 
 
 @app.command()
 @with_table("causes")
 def causes(output_format: ListFormat = ListFormat.text, rules: list[str] | None = None) -> None:
     """List every cause painadvisor knows: id, name and body area."""
-    actions.causes(output_format, rules or [])
+    rule_commands.causes(output_format, rules or [])
 
 
 @app.command()
@@ -187,13 +187,13 @@ def facts(output_format: OutputFormat = OutputFormat.text, rules: list[str] | No
 
     Example: painadvisor facts --format json | jq '.[] | select(.id == "location")'
     """
-    actions.facts(output_format, rules or [])
+    rule_commands.facts(output_format, rules or [])
 
 
 @app.command()
 def schema() -> None:
     """Print the JSON Schema of the advice JSON (--format json of advise and ask)."""
-    actions.schema()
+    rule_commands.schema()
 
 
 def _db(option: Path | None) -> Path:
@@ -214,7 +214,7 @@ def history(
 ) -> None:
     """List your kept consultations: date, place, triage and top cause (see 'history show ID')."""
     if ctx.invoked_subcommand is None:
-        actions.history_list(_db(db), output_format)
+        history_commands.history_list(_db(db), output_format)
 
 
 @history_app.command("show")
@@ -228,7 +228,8 @@ def history_show(
     rules: RulesOption = None,
 ) -> None:
     """Show a kept consultation's advice again, in any format (Markdown too, with -o for a report)."""
-    actions.history_show(_db(db), record_id, output_format, output, force=force, explain=explain, rules=rules or [])
+    history_commands.history_show(_db(db), record_id, output_format, output, force=force, explain=explain,
+                                  rules=rules or [])
 
 
 @history_app.command("delete")
@@ -246,7 +247,7 @@ def history_delete(
     what = "every kept consultation" if everything else f"consultation {record_id}"
     if not yes and not typer.confirm(f"Delete {what}?", default=False, err=True):
         raise typer.Exit(1)
-    actions.history_delete(_db(db), None if everything else record_id)
+    history_commands.history_delete(_db(db), None if everything else record_id)
 
 
 @history_app.command("export")
@@ -255,7 +256,7 @@ def history_export(
     db: DbOption = None,
 ) -> None:
     """Export every kept consultation as JSON lines, for a backup."""
-    actions.history_export(_db(db), target)
+    history_commands.history_export(_db(db), target)
 
 
 rules_app = typer.Typer(help="Check, list and test rule packs (the built-in one and your own).")
@@ -270,19 +271,19 @@ def rules_check(
     alone: Annotated[bool, typer.Option("--alone", help="Check the given packs without the built-in one.")] = False,
 ) -> None:
     """Check rule packs: every problem as file:line: message, or a one-line summary."""
-    raise typer.Exit(actions.rules_check(packs or [], alone=alone))
+    raise typer.Exit(rule_commands.rules_check(packs or [], alone=alone))
 
 
 @rules_app.command("list")
 def rules_list(rules: RulesOption = None) -> None:
     """Show what is loaded (built-in pack, PAINADVISOR_RULES, --rules) and from where."""
-    actions.rules_list(rules or [])
+    rule_commands.rules_list(rules or [])
 
 
 @rules_app.command("test")
 def rules_test(packs: PacksArgument = None) -> None:
     """Run the example cases the packs carry; report each failure like a test runner."""
-    raise typer.Exit(actions.rules_test(packs or []))
+    raise typer.Exit(rule_commands.rules_test(packs or []))
 
 
 def main() -> None:

@@ -109,17 +109,17 @@ def run_fast(args: list[str]) -> int | None:
 
 
 def _run(name: str, options: dict[str, Any]) -> None:
-    from painadvisor.cli import actions
+    from painadvisor.cli import actions, rule_commands
 
     rules = options.get("rules") or []
     if name == "explain":
-        actions.explain(options["cause_id"], optiontable.ListFormat(options["output_format"]), rules)
+        rule_commands.explain(options["cause_id"], optiontable.ListFormat(options["output_format"]), rules)
     elif name == "causes":
-        actions.causes(optiontable.ListFormat(options["output_format"]), rules)
+        rule_commands.causes(optiontable.ListFormat(options["output_format"]), rules)
     elif name == "facts":
-        actions.facts(optiontable.OutputFormat(options["output_format"]), rules)
+        rule_commands.facts(optiontable.OutputFormat(options["output_format"]), rules)
     elif name == "schema":
-        actions.schema()
+        rule_commands.schema()
     else:
         db = None
         if not options["no_save"]:

@@ -242,20 +242,24 @@ def builtin_facts() -> list[Fact]:
     folder = cachefile.cache_dir()
     try:
         info, code = path.stat(), os.stat(__file__)
-        key = f"painadvisor-vocabulary/1 {info.st_size} {info.st_mtime_ns} {info.st_ino} {code.st_mtime_ns}\n"
+        from painadvisor.version import __version__
+
+        key = (f"painadvisor-vocabulary/1 {__version__} {path} {info.st_size} {info.st_mtime_ns} {info.st_ino} "
+               f"{code.st_mtime_ns}\n")
     except OSError:
         key, folder = "", None
+    head = key.encode("utf-8", "surrogateescape")  # a folder name need not be UTF-8
     if folder is not None:
         blob = cachefile.read_trusted(folder / "vocabulary.json", 4 * 1024 * 1024)
-        if blob is not None and blob.startswith(key.encode()):
+        if blob is not None and blob.startswith(head):
             try:
-                return [_from_json(item) for item in json.loads(blob[len(key):])]
+                return [_from_json(item) for item in json.loads(blob[len(head):])]
             except (ValueError, TypeError, KeyError):
                 pass  # damaged: read the file again
     facts = read_vocabulary_file(path)
     if folder is not None:
-        data = json.dumps([_as_json(fact) for fact in facts], ensure_ascii=False, separators=(",", ":"))
-        cachefile.write(folder / "vocabulary.json", key.encode() + data.encode(), prefix=".vocabulary-")
+        data = json.dumps([_as_json(fact) for fact in facts], separators=(",", ":"))  # ASCII: any text survives
+        cachefile.write(folder / "vocabulary.json", head + data.encode(), prefix=".vocabulary-")
     return facts
 
 

@@ -145,3 +145,36 @@ def test_a_worker_that_dies_has_its_chunks_done_by_the_batch_itself(monkeypatch:
     shared = io.StringIO()
     batch.run(iter(_mixed_lines(4 * batch.CHUNK)), shared, rules, workers=2)
     assert shared.getvalue() == alone.getvalue()
+
+
+def test_a_lone_surrogate_in_a_batch_line_is_repaired_not_fatal() -> None:
+    from painadvisor.cli import batch
+
+    sink = io.StringIO()
+    lines = [json.dumps({**KNEE, "note": "a\ud800b"}), json.dumps(KNEE)]
+    assert batch.run(iter(lines), sink, painadvisor.load_rules(), workers=1) == 0
+    first, second = sink.getvalue().splitlines()
+    assert json.loads(first)["case"]["note"] == "a\ufffdb" and json.loads(second)["case"]["location"]
+    sink.getvalue().encode("utf-8")  # writable as UTF-8
+
+
+def test_a_batch_written_to_a_file_is_streamed_and_the_same_as_on_screen(tmp_path: Path, runner: CliRunner) -> None:
+    from painadvisor.cli import actions
+
+    lines = tmp_path / "cases.jsonl"
+    lines.write_text("".join(json.dumps(CASES[index % 4]) + "\n" for index in range(60)), encoding="utf-8")
+    shown = runner.invoke(app, ["advise", "--batch", str(lines)])
+    written = runner.invoke(app, ["advise", "--batch", str(lines), "-o", str(tmp_path / "out.jsonl")])
+    assert shown.exit_code == written.exit_code == 0
+    assert (tmp_path / "out.jsonl").read_text(encoding="utf-8") == shown.stdout
+
+    def peak(count: int) -> int:
+        source = tmp_path / f"cases-{count}.jsonl"
+        source.write_text("".join(json.dumps(CASES[index % 4]) + "\n" for index in range(count)), encoding="utf-8")
+        tracemalloc.start()
+        actions.batch(str(source), {}, tmp_path / f"out-{count}.jsonl", force=False)
+        _, top = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        return top
+
+    assert peak(60) < peak(20) * 1.5  # three times the cases, not three times the memory

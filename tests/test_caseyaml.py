@@ -36,7 +36,8 @@ WORDS = st.sampled_from(["knee.outer", "after-distance", "stairs-down", "left", 
                          "2024-01-02", "0x1f", "1e3", ".5", ".inf", "~", "'quoted'", '"dq"', "a b", "a#b", "a #b",
                          "é", "x:y", "&anchor x", "*alias", "!!str 5", "[]", "[a, b]", "[a,b]", "[a, ]", "{a: 1}",
                          "|", ">", "- a", "a_b", "A", "Yes", "TRUE", "foot.toes", "lower-leg", "note text.",
-                         '"a\\"b"', "'it''s'", '"a, b"', '"#x"', "'[a]'", '"é"', '"\\n"', "\"a'", "'a\""])
+                         '"a\\"b"', "'it''s'", '"a, b"', '"#x"', "'[a]'", '"é"', '"\\n"', "\"a'", "'a\"",
+                         "a\u2028b: c", "\xa0x", "x\x85y", "\x7f", "\x0b"])
 KEYS = st.sampled_from(["location", "side", "when", "worse_with", "duration_days", "pop", "on", "yes", "null",
                         "a_b", "Key", "2x", "x-y", "location"])
 
@@ -109,6 +110,8 @@ def test_a_plain_case_file_takes_the_fast_way(text: str) -> None:
     "case:\n  location: calf\n",  # a vignette
     "location: knee\nlocation: calf\n",  # PyYAML reports the duplicate
     "location: 'it''s'\n", "", "# only a comment\n", "duration_days: 010\n", "pop: null\n", "when:\n",
+    "location: knee # after the fall\u2028signs: [deformity]\n",  # YAML ends a line at U+2028 too
+    "when: [after-run,\xa0during-run]\n", "location: knee\n# \x01\n", "location: knee\x0c\n",
 ])
 def test_anything_else_is_left_to_pyyaml(text: str) -> None:
     assert read_simple_case(text) is None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import subprocess
 from enum import StrEnum
 from pathlib import Path
 
@@ -168,3 +169,43 @@ def test_a_history_path_from_the_environment_means_the_same_file_on_both_paths(t
     listed = subprocess.run([*command, "history", "--format", "json"], capture_output=True, text=True, env=env,
                             cwd=tmp_path, check=True)
     assert [record["location"] for record in json.loads(listed.stdout)] == ["calf"]
+
+
+def _console_script(args: list[str], tmp_path: Path, **kwargs: object) -> subprocess.CompletedProcess[str]:
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "HOME": str(tmp_path), "PAINADVISOR_CACHE_DIR": str(tmp_path / "cache")}
+    return subprocess.run([sys.executable, "-m", "painadvisor", *args], text=True, env=env, cwd=tmp_path,
+                          check=False, **kwargs)  # type: ignore[call-overload]
+
+
+@pytest.mark.parametrize("args", [["facts", "--format", "json"], ["facts", "-fjson"],
+                                  ["advise", "--location", "knee", "--note", "-x", "--format", "json"]],
+                         ids=["fast-path", "typer", "typer-advise"])
+def test_a_reader_that_goes_away_is_exit_141_on_both_paths(tmp_path: Path, args: list[str]) -> None:
+    import os
+    import subprocess
+    import sys
+
+    read, write = os.pipe()
+    os.close(read)  # nobody will read
+    env = {**os.environ, "HOME": str(tmp_path), "PAINADVISOR_CACHE_DIR": str(tmp_path / "cache")}
+    process = subprocess.run([sys.executable, "-m", "painadvisor", *args], stdout=write, stderr=subprocess.PIPE,
+                             env=env, text=True, check=False, timeout=60)
+    os.close(write)
+    assert process.returncode == 141 and process.stderr == ""
+
+
+def test_a_closed_standard_error_is_no_failure(tmp_path: Path) -> None:
+    import subprocess
+
+    done = _console_script(["causes", "--format", "json"], tmp_path, stdout=subprocess.DEVNULL,
+                           stderr=subprocess.DEVNULL, timeout=60)
+    assert done.returncode == 0
+
+
+def test_a_short_option_with_an_equals_sign_means_what_typer_says(tmp_path: Path) -> None:
+    assert parse_advise(["--location", "knee", "-o=out.txt"]) is None  # the full CLI decides
+    assert parse_advise(["--location", "knee", "-f=json"]) is None

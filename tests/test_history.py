@@ -492,3 +492,18 @@ def test_the_database_lives_in_the_user_data_folder(monkeypatch: pytest.MonkeyPa
         monkeypatch.delenv("XDG_DATA_HOME")
         monkeypatch.setenv("HOME", str(tmp_path / "home"))
         assert default_db_path() == tmp_path / "home" / ".local" / "share" / "painadvisor" / "history.db"
+
+
+def test_a_damaged_first_record_does_not_hide_how_long_the_pain_has_lasted(store: History, db_path: Path) -> None:
+    """The earliest readable record dates the pain, so a persistent pain is still raised."""
+    damaged = save_knee_history(store, 40)
+    first_readable = save_knee_history(store, 30)
+    for days in (9, 8, 7):
+        save_knee_history(store, days)
+    with sqlite3.connect(db_path) as raw:
+        raw.execute("UPDATE consultations SET case_json = '{not json' WHERE id = ?", (damaged,))
+    previous = store.same_location("knee.outer", now=NOW, last=5)
+    assert previous[0].id == first_readable
+    progress = compare(previous, knee(5), NOW)
+    assert progress is not None and progress.days_since_first == 30
+    assert persistent_from_history(previous, knee(5), NOW) is True

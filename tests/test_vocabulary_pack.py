@@ -163,3 +163,59 @@ def test_the_vocabulary_document_names_every_fact_and_passes_the_markdown_linter
     for fact in vocabulary.FACTS:
         assert f"### {fact.id}\n" in done.stdout and f"`{fact.flag}`" in done.stdout
     assert "### shoe_mileage\n" in done.stdout and "- `over-800km`: more than 800 km" in done.stdout
+
+
+def test_no_fact_can_take_a_name_the_command_line_uses() -> None:
+    """Every option of every command (long flags, with 'no-' forms) is reserved, so a pack's fact
+    can never shadow one; checked against Typer's own command tree."""
+    from typing import Any
+
+    import typer.main
+
+    from painadvisor.cli.app import app
+
+    def options(command: Any) -> set[str]:
+        names = set()
+        for param in command.params:
+            names.add(str(param.name))
+            names |= {flag.lstrip("-").replace("-", "_") for flag in [*param.opts, *param.secondary_opts]
+                      if flag.startswith("--")}
+        for sub in getattr(command, "commands", {}).values():
+            names |= options(sub)
+        return names
+
+    used = options(typer.main.get_command(app)) - {fact.id for fact in vocabulary.FACTS} - {
+        "no_" + fact.id for fact in vocabulary.FACTS}
+    assert used <= vocabulary.RESERVED, sorted(used - vocabulary.RESERVED)
+
+
+@pytest.mark.parametrize(("entry", "problem"), [
+    ("{id: save, kind: yes-no, label: saved}", "--save is already an option"),
+    ("{id: format, kind: one, label: a format, values: [a]}", "--format is already an option"),
+    ("{id: output, kind: text, label: out, maximum: 5}", "--output is already an option"),
+    ("{id: no_pop, kind: yes-no, label: no pop}", "--no-pop is already an option or another fact's flag"),
+    ("{id: help, kind: yes-no, label: help}", "--help is already"),
+    ("{id: calf_part, kind: one, label: part, values: [{value: calf, covers: [calf.upper]}, calf.upper]}",
+     "only where it hurts (location)"),
+])
+def test_a_fact_that_would_shadow_an_option_or_cover_places_is_refused(tmp_path: Path, entry: str,
+                                                                       problem: str) -> None:
+    (tmp_path / "bad.yaml").write_text(f"facts:\n  - {entry}\n", encoding="utf-8")
+    done = run("rules", "check", str(tmp_path / "bad.yaml"), tmp_path=tmp_path)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert problem in done.stdout
+
+
+@pytest.mark.usefixtures("own_vocabulary")
+def test_a_pack_that_does_not_load_adds_no_fact(tmp_path: Path) -> None:
+    import painadvisor
+    from painadvisor.errors import RuleError
+
+    folder = tmp_path / "pack"
+    folder.mkdir()
+    (folder / "shoes.yaml").write_text(PACK + "tips:\n  - {id: broken}\n", encoding="utf-8")
+    with pytest.raises(RuleError):
+        painadvisor.load_rules(packs=[folder])
+    assert "shoe_mileage" not in vocabulary.FACTS_BY_ID
+    with pytest.raises(painadvisor.CaseError):
+        painadvisor.advise({"location": "foot.arch", "shoe_mileage": "over-800km"})

@@ -74,11 +74,17 @@ def batch(source: str, flags: dict[str, Any], output: Path | None, *, force: boo
     try:
         if output is None:
             return batch_mode.run(stream, sys.stdout, kb, flags)
-        buffer = io.StringIO()
-        failed = batch_mode.run(stream, buffer, kb, flags)
-        from painadvisor.files.output import write_atomically
+        from painadvisor.files.output import write_pieces_atomically
 
-        write_atomically(output, buffer.getvalue(), force=force)
+        failed = 0
+
+        def lines() -> Iterator[str]:
+            nonlocal failed
+            for text, ok in batch_mode.advise_all(stream, kb, flags):
+                failed += not ok
+                yield text + "\n"
+
+        write_pieces_atomically(output, lines(), force=force)  # streamed: memory stays flat
         return failed
     finally:
         if stream is not sys.stdin:

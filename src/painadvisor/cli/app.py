@@ -34,8 +34,18 @@ Examples:
 """
 
 
+class _ReaderGone(Exception):
+    """The reader of standard output went away (``| head``); Click would make that exit 1."""
+
+
 class PainAdvisorGroup(TyperGroup):
     """Runs the commands and turns every error into one line on stderr and an exit code."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:
+            raise _ReaderGone from None
 
     def main(self, args: Sequence[str] | None = None, prog_name: str | None = None,
              complete_var: str | None = None, standalone_mode: bool = True, windows_expand_args: bool = True,
@@ -48,7 +58,7 @@ class PainAdvisorGroup(TyperGroup):
             code = fail(str(err), err.exit_code)
         except (typer.Abort, KeyboardInterrupt):
             code = EXIT_INTERRUPTED
-        except BrokenPipeError:
+        except (BrokenPipeError, _ReaderGone):
             from painadvisor.errors import quiet_broken_pipe
 
             code = quiet_broken_pipe()

@@ -50,7 +50,7 @@ def advise_lines(lines: Iterable[str], kb: KnowledgeBase, overrides: Mapping[str
 
 def _case_of(line: str) -> dict[str, FactValue]:
     from painadvisor.errors import CaseError
-    from painadvisor.kb.cases import VIGNETTE_KEYS, read_case_file
+    from painadvisor.kb.cases import VIGNETTE_KEYS, read_case_file, valid_text
     from painadvisor.kb.vocabulary import parse_case
 
     try:
@@ -63,7 +63,7 @@ def _case_of(line: str) -> dict[str, FactValue]:
         raise CaseError("each line must be a JSON object of facts, or a JSON string naming a case file")
     if isinstance(item.get("case"), dict) and set(item) <= VIGNETTE_KEYS:
         item = item["case"]
-    return parse_case(item)
+    return valid_text(parse_case(item))  # a "\ud800" escape in a note becomes U+FFFD, as for a case file
 
 
 def run(stream: Iterable[str], out: TextIO, kb: KnowledgeBase, overrides: Mapping[str, FactValue] | None = None,

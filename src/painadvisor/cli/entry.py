@@ -44,7 +44,8 @@ def parse(command: optiontable.Command, args: list[str]) -> dict[str, Any] | Non
             positionals.append(word)
             position += 1
             continue
-        name, has_value, value = word.partition("=")
+        # '--name=value'; a short option takes no '=' (Click reads '-o=x' as the value '=x')
+        name, has_value, value = word.partition("=") if word.startswith("--") else (word, "", "")
         if name in switches and not has_value:
             target = switches[name]
             if target[0] in "+-":
@@ -184,20 +185,38 @@ def main() -> None:
     _safe_streams()
     load_pack_facts(sys.argv[1:])
     code = run_fast(sys.argv[1:])
+    fast = code is not None
     if code is None:
         from painadvisor.cli.app import main as full_cli
 
-        full_cli()
-        return
-    try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except BrokenPipeError:
-        from painadvisor.errors import quiet_broken_pipe
-
-        code = quiet_broken_pipe()
-    if sys.argv[1] != "ask":
+        try:
+            full_cli()
+            code = 0
+        except SystemExit as done:
+            if done.code is not None and not isinstance(done.code, int):
+                raise
+            code = done.code or 0
+    code = _flushed(code)
+    if fast and sys.argv[1] != "ask":
         # Everything is written, flushed and closed (files are written atomically, the history in
         # a finished transaction): skip freeing the knowledge base object by object, a tenth of a run.
         os._exit(code)
     sys.exit(code)
+
+
+def _flushed(code: int) -> int:
+    """``code`` once standard output and error are flushed (141 if the reader of the output went
+    away); a closed stream (``2>&-``) is no failure."""
+    for stream in (sys.stdout, sys.stderr):
+        if stream is None:
+            continue
+        try:
+            stream.flush()
+        except BrokenPipeError:
+            if stream is sys.stdout:
+                from painadvisor.errors import quiet_broken_pipe
+
+                code = quiet_broken_pipe()
+        except (OSError, ValueError):
+            pass
+    return code

@@ -81,11 +81,11 @@ def _atom(text: str) -> str | int | bool:
 
 def _value(text: str) -> str | int | bool | LocatedList:
     if text.startswith("[") and text.endswith("]"):
-        inner = text[1:-1].strip()
+        inner = text[1:-1].strip(" ")
         items = LocatedList()
         if inner:
             for part in inner.split(","):
-                items.append(_atom(part.strip()))
+                items.append(_atom(part.strip(" ")))
         return items
     return _atom(text)
 
@@ -106,14 +106,16 @@ def read_simple_case(text: str) -> LocatedDict | None:
 
 
 def _read(text: str) -> LocatedDict:
-    if "\t" in text or "\r" in text:
+    # Plain ASCII only, no control character but the line end: YAML ends lines at other
+    # characters too (U+2028, U+0085 ...), refuses most controls and treats other spaces as text.
+    if not text.isascii() or not all(" " <= character < "\x7f" or character == "\n" for character in text):
         raise _NotSimple
     mapping = LocatedDict()
     pending: str | None = None  # a key with no value on its line, waiting for its block list
     items: LocatedList | None = None
     indent = 0
     for number, raw in enumerate(text.split("\n"), start=1):
-        stripped = raw.strip()
+        stripped = raw.strip(" ")
         if not stripped or stripped.startswith("#"):
             continue
         line = _without_comment(raw).rstrip(" ")

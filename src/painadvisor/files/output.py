@@ -16,7 +16,7 @@ import signal
 import stat
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 from types import FrameType
@@ -45,10 +45,15 @@ def write_atomically(path: Path, text: str, *, force: bool = False, private: boo
     Without ``force`` an existing file is never replaced, even by a writer racing this one.
     The file gets the user's usual permissions (reports are made to be shared), or, with
     ``private``, only the user's (a backup of the health history)."""
+    write_pieces_atomically(path, (text,), force=force, private=private)
+
+
+def write_pieces_atomically(path: Path, pieces: Iterable[str], *, force: bool = False, private: bool = False) -> None:
+    """``write_atomically`` for text made piece by piece (a batch): each piece is written as it
+    comes, so memory stays flat; the file appears, whole, only when the last one is written."""
     _check_target(path, force=force)
     folder = path.parent if str(path.parent) else Path(".")
     remove_stale_temporaries(folder)
-    data = _SURROGATE.sub("\ufffd", text).encode("utf-8")  # always valid UTF-8
     try:
         import tempfile  # only when writing a file
 
@@ -61,7 +66,8 @@ def write_atomically(path: Path, text: str, *, force: bool = False, private: boo
             with os.fdopen(handle, "wb") as stream:
                 if not private and hasattr(os, "fchmod"):  # mkstemp made it 0600
                     os.fchmod(stream.fileno(), 0o666 & ~_umask())
-                stream.write(data)
+                for piece in pieces:
+                    stream.write(_SURROGATE.sub("\ufffd", piece).encode("utf-8"))  # always valid UTF-8
                 stream.flush()
                 os.fsync(stream.fileno())
             if force:

@@ -30,6 +30,7 @@ BUSY_TIMEOUT_MS = 5000
 SQLITE_HEADER = b"SQLite format 3\x00"
 TABLES = frozenset({"consultations", "schema_version"})
 PERSISTENT_DAYS = 14
+FIRST_TRIES = 20  # records read to find the earliest readable one of a place
 MAX_ID = 2**63 - 1  # SQLite's largest integer
 _SURROGATE = re.compile("[\ud800-\udfff]")
 
@@ -190,7 +191,11 @@ class History:
         window = (location, _stamp(since), _stamp(until))
         if last is None:
             return self._select(f"{where} ORDER BY created, id", window, columns=_SUMMARY_COLUMNS)
-        first = self._select(f"{where} ORDER BY created, id LIMIT 1", window, columns=_SUMMARY_COLUMNS)
+        # The earliest readable record (a damaged one is skipped, as everywhere), and the latest.
+        first = self._select(f"{where} ORDER BY created, id LIMIT ?", (*window, FIRST_TRIES),
+                             columns=_SUMMARY_COLUMNS)[:1]
+        if not first:  # nothing readable among the first tries: read them all
+            first = self._select(f"{where} ORDER BY created, id", window, columns=_SUMMARY_COLUMNS)[:1]
         latest = self._select(f"{where} ORDER BY created DESC, id DESC LIMIT ?", (*window, last),
                               columns=_SUMMARY_COLUMNS)[::-1]
         return first + [record for record in latest if not first or record.id != first[0].id]

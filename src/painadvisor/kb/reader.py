@@ -66,6 +66,7 @@ def build(files: list[Path]) -> KnowledgeBase:
     reader.check_reachable()
     reader.check_screened()
     if reader.problems:
+        vocabulary.retract(reader.pack_facts)  # a pack that does not load adds nothing
         raise RuleError(reader.problems)
     from painadvisor.kb.likelihood import with_derived_evidence
 

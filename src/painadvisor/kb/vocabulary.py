@@ -75,6 +75,14 @@ COARSE_LOCATIONS: list[str] = []  # the places that only stand for those under t
 NOTE_MAX_CHARS = 500
 VOCABULARY_FILE = "vocabulary.yaml"
 FACT_KEYS = ("id", "kind", "label", "group", "help", "values", "values_of", "minimum", "maximum")
+# Names the command line already uses (the options of every command, with and without 'no_'):
+# a fact may not take one, or its flag would shadow the option (cli/optiontable.py is checked
+# against this list by tests/test_entry.py).
+RESERVED = frozenset({
+    "case", "case_file", "batch", "format", "output_format", "output", "force", "explain", "save", "no_save",
+    "db", "rules", "training", "replay", "help", "version", "install_completion", "show_completion", "flags",
+    "all", "everything", "yes", "alone", "cause_id", "record_id", "target", "packs", "ctx",
+})
 VALUE_KEYS = ("value", "label", "covers")
 
 
@@ -96,9 +104,30 @@ def read_facts(entries: object, known: Mapping[str, Fact],
             problem(entry, message)
 
         fact = _read_fact(entry, {**known, **found}, said)
-        if fact is not None:
+        if fact is not None and _flag_is_free(fact, {**known, **found}, said):
             found[fact.id] = fact
     return list(found.values())  # only the new ones
+
+
+def _flags(fact: Fact) -> set[str]:
+    names = {fact.id}
+    if fact.kind is Kind.YES_NO:
+        names.add("no_" + fact.id)
+    return names
+
+
+def _flag_is_free(fact: Fact, known: Mapping[str, Fact], problem: Callable[[str], None]) -> bool:
+    """A new fact's flags (``--id``, and ``--no-id`` for yes/no) may be neither an option of the
+    command line nor another fact's flag."""
+    taken = set(RESERVED)
+    for other in known.values():
+        taken |= _flags(other)
+    clash = sorted(_flags(fact) & taken, key=lambda name: (name != fact.id, name))  # its own name first
+    if clash:
+        flag = "--" + clash[0].replace("_", "-")
+        problem(f"fact '{fact.id}': its flag {flag} is already an option or another fact's flag; choose another id")
+        return False
+    return True
 
 
 def _read_fact(entry: object, known: Mapping[str, Fact], problem: Callable[[str], None]) -> Fact | None:
@@ -126,6 +155,9 @@ def _read_fact(entry: object, known: Mapping[str, Fact], problem: Callable[[str]
         return None
     values, labels, covers = _read_values(fact_id, entry, known, problem) if kind in (Kind.ONE, Kind.MANY) \
         else ((), {}, {})
+    if covers and fact_id != "location":
+        problem(f"fact '{fact_id}': only where it hurts (location) has values that cover others")
+        return None
     if kind in (Kind.ONE, Kind.MANY) and not values:
         problem(f"fact '{fact_id}': a '{kind_word}' fact needs values")
         return None
@@ -193,6 +225,14 @@ def _read_values(fact_id: str, entry: Mapping[str, object], known: Mapping[str, 
         if missing:
             problem(f"fact '{fact_id}' value '{value}': covers '{missing[0]}', which is not one of its values")
     return tuple(values), labels, covers
+
+
+def retract(facts: Iterable[Fact]) -> None:
+    """Take back facts ``extend`` added (a pack that turned out not to load)."""
+    for fact in facts:
+        if FACTS_BY_ID.get(fact.id) is fact:
+            del FACTS_BY_ID[fact.id]
+            FACTS.remove(fact)
 
 
 def extend(facts: Iterable[Fact]) -> None:

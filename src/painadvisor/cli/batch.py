@@ -137,6 +137,10 @@ class _Workers:
         except OSError:
             return None  # no worker: its chunks are done here
         if pid == 0:  # the worker
+            import signal
+
+            for number in (signal.SIGTERM, getattr(signal, "SIGHUP", signal.SIGTERM)):
+                signal.signal(number, signal.SIG_DFL)  # the parent's handlers tidy the parent's files
             os.close(down_write)
             os.close(up_read)
             for other in self.pipes:  # the parent's ends of earlier workers' pipes: theirs to close

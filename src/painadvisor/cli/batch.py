@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterable, Iterator, Mapping
+from itertools import chain, islice
 from typing import Any, TextIO
 
 from painadvisor.errors import PainAdvisorError
@@ -104,20 +105,13 @@ def advise_all(lines: Iterable[str], kb: KnowledgeBase, overrides: Mapping[str, 
     """``advise_lines`` over every line, shared among worker processes when there is enough to share."""
     workers = default_workers() if workers is None else workers
     chunks = _chunks(lines)
-    opening = [chunk for _, chunk in zip(range(2), chunks, strict=False)]
+    opening = list(islice(chunks, 2))
+    every = chain(opening, chunks)
     if workers <= 1 or len(opening) < 2:  # a small batch: not worth a process
-        for first, chunk in opening:
-            yield from advise_lines(chunk, kb, overrides, first=first)
-        for first, chunk in chunks:
+        for first, chunk in every:
             yield from advise_lines(chunk, kb, overrides, first=first)
         return
-    yield from _Workers(kb, overrides, workers).run(_chain(opening, chunks))
-
-
-def _chain(opening: list[tuple[int, list[str]]], rest: Iterator[tuple[int, list[str]]]) -> Iterator[
-        tuple[int, list[str]]]:
-    yield from opening
-    yield from rest
+    yield from _Workers(kb, overrides, workers).run(every)
 
 
 class _Workers:

@@ -7,7 +7,7 @@ code that builds the knowledge base, and by painadvisor's and Python's versions:
 change to a rule file or to that code means a new key.
 
 It is data, never code: JSON written by a generic converter over the named tuples
-and field classes of ``models`` and ``index`` (so a field added to them later is
+and field classes of ``conditions`` and ``models`` (so a field added to them later is
 cached too), read back by building only those classes.  A cache file carries a
 checksum of its contents; one that is stale, truncated, corrupt, unreadable, not a
 regular file, not owned by the user or writable by anyone else is ignored and
@@ -47,7 +47,7 @@ SLOTS = 4  # rule configurations kept cached at once (the built-in rules, with a
 # painadvisor's own code that builds, checks or shapes the knowledge base: a change to any of it
 # (an edit, an upgrade in place) must never be served a cache made by the old code.
 BUILDERS = ("kb/loader.py", "kb/reader.py", "kb/likelihood.py", "kb/rulefields.py", "kb/models.py", "kb/vocabulary.py",
-            "kb/cache.py", "kb/screening.py", "kb/conditions.py", "kb/index.py", "files/safeyaml.py",
+            "kb/cache.py", "kb/screening.py", "kb/conditions.py", "files/safeyaml.py",
             "files/reading.py", "errors.py")
 _HERE = Path(__file__).resolve().parents[1]  # the package
 
@@ -143,7 +143,7 @@ def _remove_others(path: Path) -> None:
 # --- the generic converter ------------------------------------------------------------
 #
 # A tuple is a JSON array; everything else that is not a JSON scalar is an object with one
-# key naming its type: {"Leaf": [fields...]} for a class of ``conditions``, ``models`` or ``index``,
+# key naming its type: {"Leaf": [fields...]} for a class of ``conditions`` or ``models``,
 # {"~frozenset": [...]}, {"~set": [...]} and {"~dict": [key, value, ...]} (keys need not be
 # text).  A list (mutable, never in a frozen knowledge base) is refused: no cache is written
 # rather than one that would read back different (derived data, ``KnowledgeBase.cache``, is
@@ -158,10 +158,10 @@ def _remove_others(path: Path) -> None:
 def _classes() -> dict[str, type]:
     """The named tuples and field classes (``FIELDS``, such as ``KnowledgeBase``) of the modules whose
     objects make up a knowledge base."""
-    from painadvisor.kb import conditions, index, models
+    from painadvisor.kb import conditions, models
 
     found: dict[str, type] = {}
-    for module in (conditions, models, index):
+    for module in (conditions, models):
         for name, value in vars(module).items():
             if (isinstance(value, type) and value.__module__ == module.__name__
                     and (_field_names(value) is not None or (issubclass(value, tuple) and hasattr(value, "_fields")))):
